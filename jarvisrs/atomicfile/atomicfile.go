@@ -1,0 +1,119 @@
+// Package atomicfile writes files so that readers see either the old content or the complete new
+// content, never a torn file: data goes to a temporary file in the destination's directory, which is
+// flushed to disk and then renamed over the destination. A crash before the rename leaves the
+// destination untouched and a temporary file that CleanStale removes later.
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// tempMarker is part of every temporary file name, so leftovers can be recognised and removed.
+const tempMarker = ".jrx-tmp-"
+
+// File is a temporary file that becomes the destination on Commit. It embeds *os.File for writing.
+// A File is not safe for concurrent use.
+type File struct {
+	*os.File
+	dest     string
+	finished bool
+}
+
+// Create opens a new temporary file beside dest with permission perm (before umask). Nothing is
+// visible at dest until Commit.
+func Create(dest string, perm os.FileMode) (*File, error) {
+	dir, base := filepath.Split(dest)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(perm); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return nil, err
+	}
+	return &File{File: f, dest: dest}, nil
+}
+
+// Commit flushes the data to disk, closes the file, renames it onto the destination and flushes
+// the directory entry. On any error the temporary file is removed and the destination is untouched.
+func (f *File) Commit() error {
+	if f.finished {
+		return errors.New("atomicfile: already finished")
+	}
+	f.finished = true
+	tmp := f.Name()
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, f.dest)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("atomicfile: committing %s: %w", f.dest, err)
+	}
+	syncDir(filepath.Dir(f.dest))
+	return nil
+}
+
+// Abort closes and removes the temporary file. It is a no-op after Commit or a previous Abort, so
+// `defer f.Abort()` is the idiom.
+func (f *File) Abort() {
+	if f.finished {
+		return
+	}
+	f.finished = true
+	_ = f.Close()
+	_ = os.Remove(f.Name())
+}
+
+// syncDir makes a completed rename durable; failure only weakens durability, never atomicity, so it
+// is not reported.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	_ = d.Sync()
+	_ = d.Close()
+}
+
+// IsTemp reports whether name (a base name) is a temporary file made by Create.
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, tempMarker)
+}
+
+// CleanStale removes temporary files left in dir by writers that died, when they are older than
+// age (so a live writer's file is left alone). It returns how many it removed; errors are ignored
+// because a leftover is harmless.
+func CleanStale(dir string, age time.Duration) int {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	removed := 0
+	cutoff := time.Now().Add(-age)
+	for _, e := range entries {
+		if e.IsDir() || !IsTemp(e.Name()) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || info.ModTime().After(cutoff) {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+			removed++
+		}
+	}
+	return removed
+}
