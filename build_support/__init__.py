@@ -1,0 +1,1 @@
+"""Build-time helpers: turn the Go package ``jarvisrs`` into the private extension ``_jarvisrs``."""
