@@ -1,0 +1,18 @@
+package kernels
+
+const hasSIMD = false
+
+// The vector entry points below are what an architecture with SIMD kernels provides. Each
+// either finishes the whole job and reports so (true, or n == len(src)) or does a prefix and
+// leaves the rest to the scalar code. Without SIMD they do nothing.
+
+func f32ToF16Vec(dst []uint16, src []float32) int                        { return 0 }
+func f16ToF32Vec(dst []float32, src []uint16) int                        { return 0 }
+func firstNonFiniteVec(src []float32) (index, done int)                  { return -1, 0 }
+func minMaxVec(src []float32) (min, max float32, n int)                  { return 0, 0, 0 }
+func absMaxVec(src []float32) (m float32, n int)                         { return 0, 0 }
+func absMaxColumnsVec(acc, src []float32) bool                           { return false }
+func symInt8ColumnsVec(dst []int8, src []float32, scales []float32) bool { return false }
+func quantVec(dst []int8, src []float32, sub, scale, add, lo, hi float32) bool {
+	return false
+}
