@@ -1,0 +1,145 @@
+"""The one door to the Go extension: loading it, fork safety, handles and raw buffers.
+
+Every call into Go goes through ``_native.lib`` (looked up at call time, never cached), so that
+after ``fork()`` one assignment turns every call into a clear ``ForkedProcessError`` instead of a
+hang: the Go runtime's threads do not exist in a forked child.
+
+Buffers: Go receives the address and length of memory Python owns and keeps alive for the call.
+``input_buffer`` exports any bytes-like object without copying it; ``new_bytes`` makes a ``bytes``
+object of a given size for Go to fill before anyone else can see it (what C extensions do with
+``PyBytes_FromStringAndSize(NULL, n)``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import sys
+from typing import Any, Callable, Tuple
+
+import numpy as np
+
+from ._errors import ForkedProcessError, translate
+from ._gopy import _jarvisrs
+
+__all__ = ["lib", "call", "Handle", "input_buffer", "new_bytes", "address_of", "forked"]
+
+if sys.implementation.name != "cpython":  # pragma: no cover - the extension is CPython-only
+    raise ImportError("jarvis_rust_extensions requires CPython")
+
+lib: Any = _jarvisrs
+forked = False
+
+_FORK_MESSAGE = (
+    "jarvis_rust_extensions cannot be used in a process created by fork() after it was imported: "
+    "the Go runtime does not survive fork() and the call could hang forever. Start worker "
+    "processes with multiprocessing's 'spawn' or 'forkserver' method "
+    "(multiprocessing.set_start_method('spawn') or get_context('forkserver')), or import this "
+    "package only inside the workers."
+)
+
+
+class _ForkedLib:
+    """Stands in for the extension in a forked child: every function raises at once."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def refuse(*_args: Any, **_kwargs: Any) -> Any:
+            raise ForkedProcessError(_FORK_MESSAGE)
+        return refuse
+
+
+def _after_fork_in_child() -> None:
+    global lib, forked
+    forked = True
+    lib = _ForkedLib()
+    # gopy's own wrapper (which we do not import) hooks Go's GC into Python's; make sure nothing
+    # of the kind can call into the dead runtime from the child.
+    for callback in list(gc.callbacks):
+        if getattr(callback, "__module__", "").endswith(".jarvisrs"):
+            gc.callbacks.remove(callback)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def call(fn_name: str, *args: Any, corrupt: Any = None, filename: Any = None) -> Any:
+    """Call the Go function ``fn_name`` and raise the documented exception type on failure."""
+    try:
+        return getattr(lib, fn_name)(*args)
+    except RuntimeError as exc:
+        if isinstance(exc, ForkedProcessError):
+            raise
+        raise translate(exc, corrupt=corrupt, filename=filename) from None
+
+
+class Handle:
+    """Owns one gopy handle (a Go object kept alive for Python) and releases it exactly once."""
+
+    __slots__ = ("value", "__weakref__")
+
+    def __init__(self, value: int) -> None:
+        if value is None or value < 1:
+            raise RuntimeError("the Go extension returned no object")
+        self.value = value
+        lib.IncRef(value)
+
+    def __del__(self) -> None:
+        value, self.value = self.value, 0
+        if value > 0 and not forked:
+            try:
+                lib.DecRef(value)
+            except Exception:
+                pass
+
+
+# Offset of a bytes object's character data from its address: the object header, then ob_sval.
+_BYTES_DATA_OFFSET = bytes.__basicsize__ - 1
+_bytes_from_size = ctypes.pythonapi.PyBytes_FromStringAndSize
+_bytes_from_size.restype = ctypes.py_object
+_bytes_from_size.argtypes = (ctypes.c_void_p, ctypes.c_ssize_t)
+
+
+def new_bytes(n: int) -> Tuple[bytes, int]:
+    """Return a new, uninitialised ``bytes`` of length ``n`` and the address of its data.
+
+    The caller must fill all ``n`` bytes before the object escapes. ``n == 0`` returns the shared
+    empty ``bytes``, which must not be written (nothing is written for length 0).
+    """
+    if n == 0:
+        return b"", 0
+    out = _bytes_from_size(None, n)
+    return out, id(out) + _BYTES_DATA_OFFSET
+
+
+def address_of(arr: np.ndarray) -> int:
+    """The data address of a numpy array (0 for an empty one)."""
+    return arr.__array_interface__["data"][0] if arr.size else 0
+
+
+def input_buffer(obj: Any, what: str = "data") -> Tuple[Any, int, int]:
+    """Export a bytes-like object for Go without copying it.
+
+    Returns ``(keepalive, address, nbytes)``; hold ``keepalive`` until the Go call returns (it
+    pins the memory: a ``bytearray`` cannot be resized meanwhile). A non-contiguous buffer is
+    copied once into a contiguous one. ``str`` and other non-buffers raise ``TypeError``.
+    """
+    if type(obj) is bytes:
+        return obj, id(obj) + _BYTES_DATA_OFFSET, len(obj)
+    if isinstance(obj, str):
+        raise TypeError(f"{what} must be a bytes-like object, not str (encode it first)")
+    if isinstance(obj, np.ndarray):
+        arr = obj if obj.flags.c_contiguous else np.ascontiguousarray(obj)
+        flat = arr.reshape(-1).view(np.uint8)
+        return flat, address_of(flat), flat.size
+    try:
+        flat = np.frombuffer(obj, dtype=np.uint8)
+    except TypeError:
+        raise TypeError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
+    except ValueError:
+        try:
+            view = memoryview(obj)
+        except TypeError:
+            raise TypeError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
+        flat = np.frombuffer(view.tobytes(), dtype=np.uint8)
+    return flat, address_of(flat), flat.size
