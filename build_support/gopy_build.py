@@ -73,7 +73,8 @@ def build_extension(project_dir: str, out_dir: str) -> str:
         raise BuildError("cannot build jarvis_rust_extensions:\n  - " + "\n  - ".join(problems))
     env = dict(os.environ)
     env.setdefault("CGO_ENABLED", "1")
-    work = os.path.join(project_dir, "build", "gopy-" + sysconfig.get_config_var("SOABI"))
+    # Underscore: `go vet ./...` and `go test ./...` skip the generated code.
+    work = os.path.join(project_dir, "_build", "gopy-" + sysconfig.get_config_var("SOABI"))
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     with tempfile.TemporaryDirectory(prefix="jrx-tools-") as tools:
