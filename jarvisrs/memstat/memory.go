@@ -1,0 +1,34 @@
+// Package memstat reads the memory figures the calling process lives under: the host's, or the
+// tighter limit of a cgroup (v1 or v2) when there is one, plus this process's own footprint. It
+// keeps a cached monitor for hot-path checks and suggests other processes to close when memory
+// runs short. It is pure Go and Linux-only in substance: elsewhere readers report ErrUnavailable.
+package memstat
+
+import "sync"
+
+// Sources of a Memory reading.
+const (
+	// SourceHost means the figures are the whole machine's (/proc/meminfo).
+	SourceHost = "host"
+	// SourceCgroup means a cgroup memory limit below the host total applies and the figures
+	// describe that limit.
+	SourceCgroup = "cgroup"
+)
+
+// Memory is one reading of the memory the calling process lives under. All figures are bytes.
+// UsedBytes is always TotalBytes - AvailableBytes, and AvailableBytes <= TotalBytes.
+type Memory struct {
+	TotalBytes     uint64
+	AvailableBytes uint64
+	UsedBytes      uint64
+	// Source is SourceHost or SourceCgroup.
+	Source string
+}
+
+var defaultReader = sync.OnceValue(func() *Reader { return NewReader("/proc", "/sys") })
+
+// SystemMemory reads the real machine's figures through a package-level Reader over /proc and
+// /sys, whose cgroup files are resolved on the first call. It is safe for concurrent use.
+func SystemMemory() (Memory, error) {
+	return defaultReader().Read()
+}
