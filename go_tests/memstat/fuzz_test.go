@@ -28,11 +28,14 @@ func FuzzReaderCgroupFiles(f *testing.F) {
 		tree.write(t, "proc/meminfo", meminfo(16384, 12288))
 		tree.write(t, "proc/self/cgroup", cgroupFile)
 		tree.write(t, "sys/fs/cgroup/cgroup.controllers", "")
-		for _, dir := range []string{"sys/fs/cgroup/", "sys/fs/cgroup/app/", "sys/fs/cgroup/memory/app/"} {
-			v1 := strings.Contains(dir, "memory/")
-			tree.write(t, dir+map[bool]string{false: "memory.max", true: "memory.limit_in_bytes"}[v1], limit)
-			tree.write(t, dir+map[bool]string{false: "memory.current", true: "memory.usage_in_bytes"}[v1], usage)
-			tree.write(t, dir+"memory.stat", stat)
+		for _, h := range []struct{ dir, limit, usage string }{
+			{"sys/fs/cgroup/", "memory.max", "memory.current"},
+			{"sys/fs/cgroup/app/", "memory.max", "memory.current"},
+			{"sys/fs/cgroup/memory/app/", "memory.limit_in_bytes", "memory.usage_in_bytes"},
+		} {
+			tree.write(t, h.dir+h.limit, limit)
+			tree.write(t, h.dir+h.usage, usage)
+			tree.write(t, h.dir+"memory.stat", stat)
 		}
 		got, err := memstat.NewReader(tree.proc(), tree.sys()).Read()
 		require.NoError(t, err)

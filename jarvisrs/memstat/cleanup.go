@@ -92,8 +92,3 @@ func SelectCleanup(candidates []Suggestion, targetMB float64, selfPid int) []Sug
 	}
 	return slices.Clip(kept[:n])
 }
-
-// bytesToMiB converts bytes to MiB (bytes / 1024 / 1024), the unit of every *_mb figure.
-func bytesToMiB(b uint64) float64 {
-	return float64(b) / 1024 / 1024
-}

@@ -32,3 +32,8 @@ var defaultReader = sync.OnceValue(func() *Reader { return NewReader("/proc", "/
 func SystemMemory() (Memory, error) {
 	return defaultReader().Read()
 }
+
+// bytesToMiB converts bytes to MiB (bytes / 1024 / 1024), the unit of every *MB figure.
+func bytesToMiB(b uint64) float64 {
+	return float64(b) / 1024 / 1024
+}
