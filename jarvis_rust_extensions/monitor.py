@@ -12,6 +12,7 @@ from array import array
 from typing import Any, Dict, Optional, Tuple
 
 from . import _native
+from ._convert import as_float, as_int
 from ._errors import translate
 
 __all__ = ["get_system_memory_info", "RustMemoryMonitor"]
@@ -50,7 +51,7 @@ class RustMemoryMonitor:
     __slots__ = ("_handle", "_h", "_interval")
 
     def __init__(self, update_interval: Optional[float] = None) -> None:
-        interval = 0.1 if update_interval is None else float(update_interval)
+        interval = 0.1 if update_interval is None else as_float(update_interval, "update_interval")
         self._handle = _native.Handle(_native.call("jarvisrs_NewRustMemoryMonitor", interval))
         self._h = self._handle.value
         self._interval = interval
@@ -85,7 +86,8 @@ class RustMemoryMonitor:
         Raises:
             ValueError: a negative or non-finite size, or a negative count.
         """
-        _native.call("jarvisrs_RustMemoryMonitor_UpdateMLStats", self._h, float(models_mb), _count(models_count))
+        _native.call("jarvisrs_RustMemoryMonitor_UpdateMLStats", self._h,
+                     as_float(models_mb, "models_mb"), as_int(models_count, "models_count"))
 
     def get_memory_map(self) -> Dict[str, Any]:
         """This process: ``{"virtual_memory": bytes, "memory": RSS bytes, "cpu_usage": percent, "name": str}``."""
@@ -110,7 +112,7 @@ class RustMemoryMonitor:
             "jarvis" nor "system", largest first, at most 5, stopping once the total reaches
             ``target_mb``.
         """
-        result = json.loads(_native.call("jarvisrs_RustMemoryMonitor_SuggestCleanup", self._h, float(target_mb)))
+        result = json.loads(_native.call("jarvisrs_RustMemoryMonitor_SuggestCleanup", self._h, as_float(target_mb, "target_mb")))
         for suggestion in result["suggestions"]:
             suggestion["memory_mb"] = float(suggestion["memory_mb"])  # JSON writes 64.0 as 64
         result["potential_freed_mb"] = float(result["potential_freed_mb"])
@@ -119,14 +121,3 @@ class RustMemoryMonitor:
     def __repr__(self) -> str:
         return f"RustMemoryMonitor(update_interval={self._interval!r})"
 
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            as_int = int(value)
-        except (TypeError, ValueError):
-            raise TypeError(f"models_count must be an int, not {type(value).__name__}") from None
-        if as_int != value:
-            raise TypeError(f"models_count must be an int, not {value!r}")
-        return as_int
-    return value
