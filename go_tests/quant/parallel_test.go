@@ -1,0 +1,183 @@
+package quant_test
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/quant"
+)
+
+// shape is a tensor viewed as [outer][channels][inner].
+type shape struct {
+	name                   string
+	outer, channels, inner int
+}
+
+func (s shape) n() int { return s.outer * s.channels * s.inner }
+
+// parallelShapes straddle the chunk size and cover both ways the statistics pass splits work:
+// flat chunks with per-worker accumulators (few channels) and blocks of whole channels (many).
+func parallelShapes() []shape {
+	const L = quant.ChunkLen
+	return []shape{
+		{"flat L-1", 1, 1, L - 1},
+		{"flat L", 1, 1, L},
+		{"flat L+1", 1, 1, L + 1},
+		{"flat 3L+17", 1, 1, 3*L + 17},
+		{"axis0 7 channels", 1, 7, L/3 + 5},
+		{"last axis 3 channels", L/2 + 1, 3, 1},
+		{"last axis 1000 channels", 200, 1000, 1},
+		{"middle axis", 5, 6, L/7 + 3},
+		{"many channels, last axis", 9, 20000, 1},
+		{"many channels, inner 3", 4, 17000, 3},
+		{"many channels, one row", 1, 3*L + 1, 1},
+		{"many channels, big inner", 2, 16385, 9},
+	}
+}
+
+func TestParallelMatchesReference(t *testing.T) {
+	for k, s := range parallelShapes() {
+		t.Run(s.name, func(t *testing.T) {
+			x := randFloats(uint64(k+1), s.n(), 3)
+			q := make([]int8, s.n())
+			scales := make([]float32, s.channels)
+			require.NoError(t, quant.SymmetricInt8(q, scales, x, s.outer, s.channels, s.inner))
+			wq, ws := refSymmetric(x, s.outer, s.channels, s.inner)
+			require.Equal(t, ws, scales, "symmetric scales")
+			require.Equal(t, wq, q, "symmetric codes")
+
+			zps := make([]int8, s.channels)
+			require.NoError(t, quant.AsymmetricInt8(q, scales, zps, x, s.outer, s.channels, s.inner))
+			wq, ws, wz := refAsymmetric(x, s.outer, s.channels, s.inner)
+			require.Equal(t, ws, scales, "asymmetric scales")
+			require.Equal(t, wz, zps, "asymmetric zero points")
+			require.Equal(t, wq, q, "asymmetric codes")
+
+			back := make([]float32, s.n())
+			require.NoError(t, quant.DequantizeInt8(back, q, scales, zps, s.outer, s.channels, s.inner))
+			for i, v := range q {
+				c := channelOf(i, s.channels, s.inner)
+				if want := float32(int(v)-int(zps[c])) * scales[c]; want != back[i] {
+					require.Equal(t, want, back[i], "dequantized %d", i)
+				}
+			}
+		})
+	}
+}
+
+func TestParallelInt4AndOriginalMatchReference(t *testing.T) {
+	const L = quant.ChunkLen
+	for _, n := range []int{1, L - 1, L, L + 1, 2*L + 3, 5*L + 17} {
+		x := randFloats(uint64(n), n, 2)
+		for _, gs := range []int{1, 7, 32, 4097, L + 5, 3 * L} {
+			t.Run(fmt.Sprintf("int4 n=%d g=%d", n, gs), func(t *testing.T) {
+				groups := (n + gs - 1) / gs
+				packed := make([]uint8, (n+1)/2)
+				scales := make([]float32, groups)
+				require.NoError(t, quant.Int4(packed, scales, x, gs))
+				wp, ws := refInt4(x, gs)
+				require.Equal(t, ws, scales)
+				require.Equal(t, wp, packed)
+
+				back := make([]float32, n)
+				require.NoError(t, quant.DequantizeInt4(back, packed, scales, gs))
+				codes := make([]int8, n)
+				require.NoError(t, quant.UnpackInt4(codes, packed))
+				for i, c := range codes {
+					if want := float32(c) * scales[i/gs]; want != back[i] {
+						require.Equal(t, want, back[i], "dequantized %d", i)
+					}
+				}
+			})
+		}
+		t.Run(fmt.Sprintf("original n=%d", n), func(t *testing.T) {
+			q := make([]int8, n)
+			p, err := quant.OriginalInt8(q, x)
+			require.NoError(t, err)
+			wq, ws, wz := refOriginal(x)
+			require.Equal(t, wq, q)
+			require.Equal(t, math.Float32bits(ws), math.Float32bits(p.Scale))
+			require.Equal(t, math.Float32bits(wz), math.Float32bits(p.ZeroPoint))
+		})
+	}
+}
+
+// outputs runs every entry point once and collects all their outputs, to compare runs.
+func outputs(t *testing.T, x []float32, s shape) [][]byte {
+	t.Helper()
+	n := len(x)
+	var out [][]byte
+	add := func(v any) { out = append(out, []byte(fmt.Sprint(v))) }
+
+	q := make([]int8, n)
+	p, err := quant.OriginalInt8(q, x)
+	require.NoError(t, err)
+	add(q)
+	add([]uint32{math.Float32bits(p.Scale), math.Float32bits(p.ZeroPoint), math.Float32bits(p.Min), math.Float32bits(p.Max)})
+
+	scales := make([]float32, max(s.channels, n))
+	require.NoError(t, quant.SymmetricInt8(q, scales[:s.channels], x, s.outer, s.channels, s.inner))
+	add(q)
+	add(f32bits(scales[:s.channels]))
+	zps := make([]int8, s.channels)
+	require.NoError(t, quant.AsymmetricInt8(q, scales[:s.channels], zps, x, s.outer, s.channels, s.inner))
+	add(q)
+	add(zps)
+	back := make([]float32, n)
+	require.NoError(t, quant.DequantizeInt8(back, q, scales, zps, s.outer, s.channels, s.inner))
+	add(f32bits(back))
+
+	packed := make([]uint8, (n+1)/2)
+	require.NoError(t, quant.Int4(packed, scales, x, 33))
+	add(packed)
+	require.NoError(t, quant.DequantizeInt4(back, packed, scales, 33))
+	add(f32bits(back))
+
+	h := make([]uint16, n)
+	require.NoError(t, quant.FP16(h, x))
+	add(h)
+	require.NoError(t, quant.FP16ToF32(back, h))
+	add(f32bits(back))
+
+	m := n / 32 * 32
+	for _, k := range []quant.GGUFKind{quant.Q8_0, quant.Q4_0} {
+		size, err := k.BytesFor(m)
+		require.NoError(t, err)
+		data := make([]byte, size)
+		require.NoError(t, quant.QuantizeGGUF(data, x[:m], 32, k))
+		add(data)
+		require.NoError(t, quant.DequantizeGGUF(back[:m], data, 32, k))
+		add(f32bits(back[:m]))
+	}
+	return out
+}
+
+func TestResultsIndependentOfGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	shapes := []shape{
+		{"flat", 1, 1, 3*quant.ChunkLen + 101},
+		{"last axis", quant.ChunkLen/4 + 3, 12, 1},
+		{"many channels", 3, 20001, 2},
+	}
+	for k, s := range shapes {
+		t.Run(s.name, func(t *testing.T) {
+			x := randFloats(uint64(100+k), s.n(), 5)
+			var first [][]byte
+			for _, procs := range []int{1, 2, 3, 8} {
+				runtime.GOMAXPROCS(procs)
+				got := outputs(t, x, s)
+				if first == nil {
+					first = got
+					continue
+				}
+				for i := range first {
+					require.Equal(t, first[i], got[i], "output %d with GOMAXPROCS=%d", i, procs)
+				}
+			}
+		})
+	}
+}
