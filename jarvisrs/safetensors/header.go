@@ -49,8 +49,8 @@ type Header struct {
 
 // ReadHeader reads and validates the header of a safetensors file of fileSize bytes, reading only
 // the 8-byte length prefix and the header itself, never tensor data. It enforces everything
-// Parse does, and that the claimed header length is between 2 and MaxHeaderSize (else
-// ErrTooLarge) and fits in the file. r is only read; ReadHeader is safe for concurrent use if r
+// Parse does, and that the claimed header length is at most MaxHeaderSize (else ErrTooLarge), at
+// least 2 and fits in the file. r is only read; ReadHeader is safe for concurrent use if r
 // is. I/O errors from r are wrapped and returned as they are (a short read is ErrMalformed).
 func ReadHeader(r io.ReaderAt, fileSize int64) (*Header, error) {
 	if fileSize < 8 {
@@ -94,9 +94,10 @@ func readFullAt(r io.ReaderAt, buf []byte, off int64) error {
 // section of dataSize bytes and returns the tensors it describes, with offsets computed as if the
 // header sat at the start of a file (DataStart = 8 + len(headerJSON)). It checks: UTF-8, a single
 // JSON object (surrounding whitespace allowed, so the writer's space padding is fine), no
-// duplicate keys at any level, lone surrogate escapes or nesting beyond 128, each tensor having a
-// supported "dtype", a "shape" of at most MaxDims non-negative integers and "data_offsets" of two
-// non-negative integers with begin <= end <= dataSize, element count times element size equal to
+// duplicate keys at any level, no lone surrogate escapes, nesting no deeper than the reference
+// allows (127 levels), each tensor having a supported "dtype", a "shape" of at most MaxDims
+// non-negative integers and "data_offsets" of two non-negative integers with begin <= end <=
+// dataSize, element count times element size equal to
 // end - begin without overflow, and tensors tiling the data section exactly (no gaps, overlaps or
 // trailing bytes; the reference implementation rejects those too). Unknown keys inside a tensor
 // entry are checked for JSON validity and otherwise ignored, as the reference does. headerJSON is
