@@ -1,0 +1,111 @@
+"""The .pyi stubs describe the runtime API: same names, same parameters, same defaults, and the
+annotated return types match what the calls really return."""
+
+import ast
+import inspect
+import os
+
+import numpy as np
+
+import jarvis_rust_extensions as jre
+
+STUB = os.path.join(os.path.dirname(jre.__file__), "__init__.pyi")
+
+
+def _stub_tree():
+    with open(STUB) as f:
+        return ast.parse(f.read())
+
+
+def _stub_defs():
+    """Top-level functions and classes (with their methods) declared in the stub."""
+    funcs, classes = {}, {}
+    for node in _stub_tree().body:
+        if isinstance(node, ast.FunctionDef):
+            funcs[node.name] = node
+        elif isinstance(node, ast.ClassDef):
+            classes[node.name] = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
+    return funcs, classes
+
+
+def _params(fn_node, drop_self):
+    args = fn_node.args
+    positional = [a.arg for a in args.args]
+    if drop_self:
+        positional = positional[1:]
+    defaults = [None] * (len(args.args) - len(args.defaults)) + [ast.unparse(d) for d in args.defaults]
+    if drop_self:
+        defaults = defaults[1:]
+    kwonly = [(a.arg, ast.unparse(d) if d is not None else None) for a, d in zip(args.kwonlyargs, args.kw_defaults)]
+    return list(zip(positional, defaults)), kwonly
+
+
+def _runtime_params(fn, drop_self):
+    sig = inspect.signature(fn)
+    positional, kwonly = [], []
+    for i, p in enumerate(sig.parameters.values()):
+        if drop_self and i == 0:
+            continue
+        default = None if p.default is inspect.Parameter.empty else repr(p.default)
+        (kwonly if p.kind is p.KEYWORD_ONLY else positional).append((p.name, default))
+    return positional, kwonly
+
+
+def test_stub_ships_with_py_typed():
+    assert os.path.exists(STUB)
+    assert os.path.exists(os.path.join(os.path.dirname(jre.__file__), "py.typed"))
+
+
+def test_every_public_name_is_in_the_stub_and_back():
+    funcs, classes = _stub_defs()
+    declared = set(funcs) | set(classes)
+    public = set(jre.__all__)
+    assert public - declared == set(), "missing from the stub"
+    stub_only = {n for n in declared - public if not n.startswith("_")}
+    assert stub_only <= {"MemoryStats", "MemoryMap", "CleanupSuggestion", "CleanupResult", "Int8Result"}
+
+
+def test_function_signatures_match():
+    funcs, _ = _stub_defs()
+    for name, node in funcs.items():
+        assert _params(node, False) == _runtime_params(getattr(jre, name), False), name
+
+
+def test_method_signatures_match():
+    _, classes = _stub_defs()
+    for cls_name in ("RustMemoryMonitor", "RustModelLoader"):
+        cls = getattr(jre, cls_name)
+        for name, node in classes[cls_name].items():
+            attr = inspect.getattr_static(cls, name)
+            if isinstance(attr, property):
+                continue
+            assert _params(node, True) == _runtime_params(getattr(cls, name), True), f"{cls_name}.{name}"
+        runtime_methods = {n for n, v in vars(cls).items() if not n.startswith("_") and (callable(v) or isinstance(v, property))}
+        assert runtime_methods <= set(classes[cls_name]), f"{cls_name}: {runtime_methods - set(classes[cls_name])}"
+
+
+def test_return_types_match_annotations(tmp_path):
+    mon = jre.RustMemoryMonitor()
+    t = jre.get_system_memory_info()
+    assert isinstance(t, tuple) and [type(v) for v in t] == [int, int, float]
+    assert isinstance(jre.compress_data_lz4(b"abc"), bytes)
+    assert isinstance(jre.decompress_data_lz4(jre.compress_data_lz4(b"abc"), 3), bytes)
+    assert isinstance(mon.get_memory_stats(), dict) and mon.update_ml_stats(1.0, 1) is None
+    assert isinstance(mon.is_memory_available(1.0, 99.0), bool)
+    loader = jre.RustModelLoader(cache_dir=str(tmp_path))
+    assert isinstance(loader.cache_dir, str) and isinstance(loader.compression_level, int)
+    f = tmp_path / "m.bin"
+    f.write_bytes(b"hello")
+    assert isinstance(loader.load_quantized_model(str(f), True), bytes)
+    assert isinstance(loader.mmap_model(str(f)), memoryview)
+    assert isinstance(loader.quantize_array_fp16([1.0]), bytes)
+    x = np.ones((2, 32), np.float32)
+    qt = jre.quantize_int8(x)
+    assert isinstance(qt, jre.QuantizedTensor) and qt.data.dtype == np.int8 and qt.scale.dtype == np.float32
+    assert jre.quantize_int4(x).data.dtype == np.uint8
+    assert jre.pack_int4(np.zeros(3, np.int8)).dtype == np.uint8
+    assert jre.unpack_int4(np.zeros(2, np.uint8), 3).dtype == np.int8
+    assert jre.quantize_fp16(x).dtype == np.float16
+    assert jre.dequantize(qt).dtype == np.float32
+    assert isinstance(jre.quantize_gguf(x, "Q8_0"), bytes)
+    assert jre.dequantize_gguf(jre.quantize_gguf(x, "Q4_0"), "Q4_0", x.shape).dtype == np.float32
