@@ -1,10 +1,11 @@
+//go:build !amd64 || purego
+
 package kernels
 
 const hasSIMD = false
 
-// The vector entry points below are what an architecture with SIMD kernels provides. Each
-// either finishes the whole job and reports so (true, or n == len(src)) or does a prefix and
-// leaves the rest to the scalar code. Without SIMD they do nothing.
+// The vector entry points below are what an architecture with SIMD kernels provides (see
+// vec_amd64.go for their contracts). Without SIMD they do nothing and the scalar code runs.
 
 func f32ToF16Vec(dst []uint16, src []float32) int                        { return 0 }
 func f16ToF32Vec(dst []float32, src []uint16) int                        { return 0 }

@@ -1,0 +1,134 @@
+package kernels_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/kernels"
+)
+
+// benchSizes are input sizes in bytes of float32 data; b.SetBytes always counts that side,
+// so MB/s figures compare across kernels (F16ToF32 reads half as many bytes as it reports).
+var benchSizes = []struct {
+	name  string
+	bytes int
+}{
+	{"4KiB", 4 << 10}, {"64KiB", 64 << 10}, {"1MiB", 1 << 20}, {"16MiB", 16 << 20}, {"64MiB", 64 << 20},
+}
+
+var benchInput = sync.OnceValue(func() []float32 {
+	r := rand.New(rand.NewPCG(15, 16))
+	src := make([]float32, 64<<20/4)
+	for i := range src {
+		src[i] = float32(r.NormFloat64())
+	}
+	return src
+})
+
+// benchPaths runs body as sub-benchmarks path/size: the scalar path, the SIMD path, and the
+// SIMD path split over two goroutines the way a caller on two cores would run it. body gets
+// the element range to work on.
+func benchPaths(b *testing.B, body func(src []float32, lo, hi int)) {
+	for _, path := range []struct {
+		name  string
+		simd  bool
+		parts int
+	}{{"scalar", false, 1}, {"simd", true, 1}, {"simd-2cores", true, 2}} {
+		if path.simd && !kernels.SIMDAvailable() {
+			continue
+		}
+		for _, size := range benchSizes {
+			b.Run(path.name+"/"+size.name, func(b *testing.B) {
+				src := benchInput()[:size.bytes/4]
+				prev := kernels.UseSIMD(path.simd)
+				defer kernels.UseSIMD(prev)
+				b.SetBytes(int64(size.bytes))
+				b.ReportAllocs()
+				for b.Loop() {
+					if path.parts == 1 {
+						body(src, 0, len(src))
+						continue
+					}
+					var wg sync.WaitGroup
+					// Halves on a 4096-element boundary, a multiple of every row width used.
+					mid := len(src) / 2 / 4096 * 4096
+					wg.Go(func() { body(src, 0, mid) })
+					body(src, mid, len(src))
+					wg.Wait()
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkF32ToF16(b *testing.B) {
+	dst := make([]uint16, 64<<20/4)
+	benchPaths(b, func(src []float32, lo, hi int) { kernels.F32ToF16(dst[lo:hi], src[lo:hi]) })
+}
+
+func BenchmarkF16ToF32(b *testing.B) {
+	halves := make([]uint16, 64<<20/4)
+	kernels.F32ToF16(halves, benchInput())
+	dst := make([]float32, len(halves))
+	benchPaths(b, func(_ []float32, lo, hi int) { kernels.F16ToF32(dst[lo:hi], halves[lo:hi]) })
+}
+
+func BenchmarkFirstNonFinite(b *testing.B) {
+	benchPaths(b, func(src []float32, lo, hi int) {
+		if kernels.FirstNonFinite(src[lo:hi]) != -1 {
+			b.Fatal("non-finite in benchmark data")
+		}
+	})
+}
+
+func BenchmarkMinMax(b *testing.B) {
+	benchPaths(b, func(src []float32, lo, hi int) { kernels.MinMax(src[lo:hi]) })
+}
+
+func BenchmarkAbsMax(b *testing.B) {
+	benchPaths(b, func(src []float32, lo, hi int) { kernels.AbsMax(src[lo:hi]) })
+}
+
+func BenchmarkAffineInt8(b *testing.B) {
+	dst := make([]int8, 64<<20/4)
+	benchPaths(b, func(src []float32, lo, hi int) { kernels.AffineInt8(dst[lo:hi], src[lo:hi], -5, 10.0/255) })
+}
+
+func BenchmarkSymInt8(b *testing.B) {
+	dst := make([]int8, 64<<20/4)
+	benchPaths(b, func(src []float32, lo, hi int) { kernels.SymInt8(dst[lo:hi], src[lo:hi], 5.0/127, -127, 127) })
+}
+
+func BenchmarkZeroPointInt8(b *testing.B) {
+	dst := make([]int8, 64<<20/4)
+	benchPaths(b, func(src []float32, lo, hi int) { kernels.ZeroPointInt8(dst[lo:hi], src[lo:hi], 10.0/255, -3) })
+}
+
+// The per-channel benchmarks use rows of 1024 channels (a wide weight matrix) and of 4
+// (narrow rows, which the kernels tile).
+func BenchmarkSymInt8Columns(b *testing.B) {
+	dst := make([]int8, 64<<20/4)
+	for _, cols := range []int{1024, 4} {
+		scales := make([]float32, cols)
+		for j := range scales {
+			scales[j] = float32(j%7+1) / 127
+		}
+		b.Run(fmt.Sprintf("cols%d", cols), func(b *testing.B) {
+			benchPaths(b, func(src []float32, lo, hi int) {
+				kernels.SymInt8Columns(dst[lo:hi], src[lo:hi], scales)
+			})
+		})
+	}
+}
+
+func BenchmarkAbsMaxColumns(b *testing.B) {
+	for _, cols := range []int{1024, 4} {
+		b.Run(fmt.Sprintf("cols%d", cols), func(b *testing.B) {
+			benchPaths(b, func(src []float32, lo, hi int) {
+				kernels.AbsMaxColumns(make([]float32, cols), src[lo:hi])
+			})
+		})
+	}
+}
