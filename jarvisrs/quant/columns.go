@@ -1,7 +1,5 @@
 package quant
 
-import "math"
-
 // Per-column loops that jarvisrs/kernels does not provide (it has AbsMaxColumns and
 // SymInt8Columns only). They are scalar and follow the kernels' definitions exactly, so a
 // per-column result equals the per-slice kernel applied column by column.
@@ -31,16 +29,12 @@ func zeroPointInt8Columns(dst []int8, src []float32, scales []float32, zps []int
 			if s := scales[j]; s == 0 {
 				out[j] = zps[j]
 			} else {
-				out[j] = clampCode(roundHalfAway(x/s)+float64(zps[j]), -128, 127)
+				out[j] = zeroPointCode(x/s, int32(zps[j]))
 			}
 		}
 		src, dst = src[cols:], dst[cols:]
 	}
 }
-
-// roundHalfAway rounds a float32 half away from zero; the widening is exact, and so is the
-// result in float64 (it is the float32 rounding, representable in both).
-func roundHalfAway(v float32) float64 { return math.Round(float64(v)) }
 
 // clampCode clamps r to [lo, hi] (NaN to lo) and converts it, as the kernels do.
 func clampCode(r, lo, hi float64) int8 {

@@ -8,7 +8,8 @@ import (
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/kernels"
 )
 
-// ggufBlocksPerItem keeps a GGUF work item at ChunkLen values.
+// ggufBlocksPerItem keeps a GGUF work item at ChunkLen values. The float16 scales of an item
+// are converted in one kernel call through a buffer of this many entries on the stack.
 const ggufBlocksPerItem = ChunkLen / GGUFBlockLen
 
 // QuantizeGGUF encodes src, a C-contiguous tensor whose last axis has rowLen values, in kind's
@@ -22,8 +23,9 @@ const ggufBlocksPerItem = ChunkLen / GGUFBlockLen
 //	      j (low nibble) and j+16 (high nibble).
 //
 // Every step is float32 (a multiplication by id, not a division by d). Where numpy's float to
-// integer cast is undefined (id overflowing to Inf for blocks below about 4e-37, giving NaN or
-// infinite products) the codes are what numpy gives on x86-64: 0.
+// integer cast is undefined (id overflows to Inf for blocks whose largest magnitude is below
+// about 4e-37 (Q8_0) or 2.3e-38 (Q4_0), giving NaN or infinite products) the codes are what
+// numpy gives on x86-64: 0.
 //
 // dst must hold at least kind.BytesFor(len(src)) bytes; that prefix is written. Errors:
 // a *NonFiniteError (ErrNonFinite) for the first NaN or ±Inf of src, ErrKind for an unknown
@@ -49,13 +51,19 @@ func QuantizeGGUF(dst []byte, src []float32, rowLen int, kind GGUFKind) error {
 			return
 		}
 		out := dst[b0*bb : b1*bb]
+		var ds [ggufBlocksPerItem]float32
+		var hs [ggufBlocksPerItem]uint16
 		for b := range b1 - b0 {
 			x := in[b*GGUFBlockLen : (b+1)*GGUFBlockLen]
 			if kind == Q8_0 {
-				q80Block(out[b*bb:(b+1)*bb], x)
+				ds[b] = q80Block(out[b*bb+2:(b+1)*bb], x)
 			} else {
-				q40Block(out[b*bb:(b+1)*bb], x)
+				ds[b] = q40Block(out[b*bb+2:(b+1)*bb], x)
 			}
+		}
+		kernels.F32ToF16(hs[:b1-b0], ds[:b1-b0])
+		for b, h := range hs[:b1-b0] {
+			binary.LittleEndian.PutUint16(out[b*bb:], h)
 		}
 	})
 	if i := bad.get(); i >= 0 {
@@ -64,27 +72,39 @@ func QuantizeGGUF(dst []byte, src []float32, rowLen int, kind GGUFKind) error {
 	return nil
 }
 
-// q80Block encodes one Q8_0 block of 32 values into 34 bytes.
-func q80Block(out []byte, x []float32) {
+// Both encoders rely on one fact: when id is finite, |x*id| stays within a hair of the code
+// range (d = m/127 or m/-8 is at worst a subnormal at or above 2^-128, still exact to 2^-21, so
+// |x*id| <= 127*(1+2^-20) or 8*(1+2^-20)), and the conversions below are the plain ones. When id
+// overflows to Inf, every product is ±Inf or NaN (0*Inf), numpy's cast turns all of them into 0
+// on x86-64, and so the whole block of codes is 0.
+
+// q80Block writes the 32 codes of one Q8_0 block to q and returns its scale d.
+func q80Block(q []byte, x []float32) float32 {
 	d := kernels.AbsMax(x) / 127
 	var id float32
 	if d != 0 {
 		id = 1 / d
 	}
-	putHalf(out, d)
-	q := out[2 : 2+GGUFBlockLen]
-	for j, v := range x[:GGUFBlockLen] {
-		q[j] = numpyByte(roundHalfAway(v * id))
+	q = q[:GGUFBlockLen]
+	if math.IsInf(float64(id), 0) {
+		clear(q)
+		return d
 	}
+	for j, v := range x[:GGUFBlockLen] {
+		q[j] = uint8(roundToInt32(v * id))
+	}
+	return d
 }
 
-// q40Block encodes one Q4_0 block of 32 values into 18 bytes.
-func q40Block(out []byte, x []float32) {
+// q40Block writes the 16 code bytes of one Q4_0 block to q and returns its scale d.
+func q40Block(q []byte, x []float32) float32 {
 	x = x[:GGUFBlockLen]
-	imax, amax := 0, float32(0)
+	// The first index of the largest |x|: for non-negative floats the bit patterns order like
+	// the values, so compare them as integers.
+	imax, best := 0, uint32(0)
 	for j, v := range x {
-		if a := float32(math.Abs(float64(v))); a > amax {
-			imax, amax = j, a
+		if b := math.Float32bits(v) &^ (1 << 31); b > best {
+			imax, best = j, b
 		}
 	}
 	d := x[imax] / -8
@@ -92,36 +112,23 @@ func q40Block(out []byte, x []float32) {
 	if d != 0 {
 		id = 1 / d
 	}
-	putHalf(out, d)
-	q := out[2 : 2+GGUFBlockLen/2]
+	q = q[:GGUFBlockLen/2]
+	if math.IsInf(float64(id), 0) {
+		clear(q)
+		return d
+	}
+	lo, hi := x[:GGUFBlockLen/2], x[GGUFBlockLen/2:]
 	for j := range q {
-		q[j] = q40Code(x[j], id) | q40Code(x[j+GGUFBlockLen/2], id)<<4
+		q[j] = q40Code(lo[j], id) | q40Code(hi[j], id)<<4
 	}
+	return d
 }
 
-// q40Code is min(trunc(x*id + 8.5), 15) through numpy's cast to uint8. The conversion of the
-// product keeps the compiler from fusing the multiply and add, which would round once, not
-// twice as numpy does.
+// q40Code is min(trunc(x*id + 8.5), 15) for a finite id, where the sum lies in [0.49, 16.51]
+// and the conversion truncates. Converting the product to float32 keeps the compiler from
+// fusing the multiply and add, which would round once, not twice as numpy does.
 func q40Code(x, id float32) uint8 {
-	v := float32(x*id) + 8.5
-	return min(numpyByte(math.Trunc(float64(v))), 15)
-}
-
-// numpyByte is numpy's cast of an integer-valued float to int8 or uint8 on x86-64: the value
-// truncated to int32, where anything outside int32 or NaN becomes -2^31, then its low byte.
-// In range it is the plain conversion; outside, it wraps (300 -> 44) or gives 0.
-func numpyByte(v float64) uint8 {
-	if !(v >= math.MinInt32 && v < math.MaxInt32+1) {
-		return 0
-	}
-	return uint8(int32(v))
-}
-
-// putHalf stores f as little-endian float16 bits (numpy's astype(np.float16)).
-func putHalf(out []byte, f float32) {
-	var h [1]uint16
-	kernels.F32ToF16(h[:], []float32{f})
-	binary.LittleEndian.PutUint16(out, h[0])
+	return min(uint8(int32(float32(x*id)+8.5)), 15)
 }
 
 // DequantizeGGUF decodes kind's blocks from src into dst, value for value as
@@ -147,20 +154,26 @@ func DequantizeGGUF(dst []float32, src []byte, rowLen int, kind GGUFKind) error 
 	run(workersFor(items), items, func(_, item int) {
 		b0 := item * ggufBlocksPerItem
 		b1 := min(b0+ggufBlocksPerItem, blocks)
+		var hs [ggufBlocksPerItem]uint16
+		var ds [ggufBlocksPerItem]float32
 		for b := b0; b < b1; b++ {
-			in := src[b*bb : (b+1)*bb]
+			hs[b-b0] = binary.LittleEndian.Uint16(src[b*bb:])
+		}
+		kernels.F16ToF32(ds[:b1-b0], hs[:b1-b0])
+		for b := b0; b < b1; b++ {
+			in := src[b*bb+2 : (b+1)*bb]
 			out := dst[b*GGUFBlockLen : (b+1)*GGUFBlockLen]
-			var d [1]float32
-			kernels.F16ToF32(d[:], []uint16{binary.LittleEndian.Uint16(in)})
+			d := ds[b-b0]
 			if kind == Q8_0 {
-				for j, q := range in[2 : 2+GGUFBlockLen] {
-					out[j] = float32(int8(q)) * d[0]
+				for j, q := range in[:GGUFBlockLen] {
+					out[j] = float32(int8(q)) * d
 				}
 				continue
 			}
-			for j, q := range in[2 : 2+GGUFBlockLen/2] {
-				out[j] = d[0] * float32(int(q&0x0f)-8)
-				out[j+GGUFBlockLen/2] = d[0] * float32(int(q>>4)-8)
+			lo, hi := out[:GGUFBlockLen/2], out[GGUFBlockLen/2:]
+			for j, q := range in[:GGUFBlockLen/2] {
+				lo[j] = d * float32(int(q&0x0f)-8)
+				hi[j] = d * float32(int(q>>4)-8)
 			}
 		}
 	})

@@ -32,32 +32,70 @@ func Int4(dst []uint8, scales []float32, src []float32, groupSize int) error {
 	if n == 0 {
 		return nil
 	}
-	l := layout{n: n, outer: 1, channels: groups, inner: groupSize}
+	if groupSize > ChunkLen {
+		return int4LargeGroups(dst, scales, src, groupSize)
+	}
+	// Each work item owns whole groups, so it finds their scales and writes their codes in one
+	// visit while the values are still in cache. An item starts on an even element (a byte of
+	// dst): with an odd group size it holds an even number of groups.
+	perItem := ChunkLen / groupSize
+	if groupSize%2 == 1 {
+		perItem = max(2, perItem&^1)
+	}
+	items := (groups + perItem - 1) / perItem
+	bad := newFirstIndex()
+	run(workersFor(items), items, func(_, item int) {
+		g0 := item * perItem
+		g1 := min(g0+perItem, groups)
+		lo, hi := g0*groupSize, min(n, g1*groupSize)
+		if i := kernels.FirstNonFinite(src[lo:hi]); i >= 0 {
+			bad.offer(lo + i)
+			return
+		}
+		for g := g0; g < g1; g++ {
+			scales[g] = kernels.AbsMax(src[g*groupSize:min(n, (g+1)*groupSize)]) / 7
+		}
+		int4Codes(dst, scales, src, groupSize, lo, hi)
+	})
+	if i := bad.get(); i >= 0 {
+		return &NonFiniteError{Index: i, Value: src[i]}
+	}
+	return nil
+}
+
+// int4LargeGroups is Int4 for groups longer than a work item: the scales come from a parallel
+// pass over all groups, then the codes from a second one.
+func int4LargeGroups(dst []uint8, scales []float32, src []float32, groupSize int) error {
+	n := len(src)
+	l := layout{n: n, outer: 1, channels: len(scales), inner: groupSize}
 	if err := absMaxPerChannel(src, l, scales); err != nil {
 		return err
 	}
 	for g, m := range scales {
 		scales[g] = m / 7
 	}
-	// ChunkLen is even, so every chunk starts on a byte boundary of dst.
-	forChunks(n, func(lo, hi int) {
-		var codes [4096]int8 // even, so each piece starts on a byte boundary too
-		for a := lo; a < hi; a += len(codes) {
-			b := min(a+len(codes), hi)
-			for p := a; p < b; {
-				g := p / groupSize
-				e := min(b, (g+1)*groupSize)
-				if s := scales[g]; s != 0 {
-					kernels.SymInt8(codes[p-a:e-a], src[p:e], s, -8, 7)
-				} else {
-					clear(codes[p-a : e-a])
-				}
-				p = e
-			}
-			packNibbles(dst[a/2:], codes[:b-a])
-		}
-	})
+	// ChunkLen is even, so every chunk starts on a byte of dst.
+	forChunks(n, func(lo, hi int) { int4Codes(dst, scales, src, groupSize, lo, hi) })
 	return nil
+}
+
+// int4Codes quantizes and packs elements [lo, hi) (lo even) with the groups' scales.
+func int4Codes(dst []uint8, scales []float32, src []float32, groupSize, lo, hi int) {
+	var codes [4096]int8 // even, so each piece starts on a byte too
+	for a := lo; a < hi; a += len(codes) {
+		b := min(a+len(codes), hi)
+		for p := a; p < b; {
+			g := p / groupSize
+			e := min(b, (g+1)*groupSize)
+			if s := scales[g]; s != 0 {
+				kernels.SymInt8(codes[p-a:e-a], src[p:e], s, -8, 7)
+			} else {
+				clear(codes[p-a : e-a])
+			}
+			p = e
+		}
+		packNibbles(dst[a/2:], codes[:b-a])
+	}
 }
 
 // int4Groups checks groupSize and the scales length for n elements and returns the number of
