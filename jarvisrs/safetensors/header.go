@@ -1,6 +1,7 @@
 package safetensors
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
@@ -113,9 +114,12 @@ func Parse(headerJSON []byte, dataSize int64) (*Header, error) {
 		return nil, fmt.Errorf("%w: header is not valid UTF-8", ErrMalformed)
 	}
 	h := &Header{DataStart: 8 + int64(len(headerJSON))}
-	type span struct{ begin, end int64 }
-	var spans []span
-	seen := make(map[string]struct{})
+	// Size the tensor list from a cheap count of entries, capped by the smallest possible entry
+	// (about 47 bytes), so a hostile header cannot make the estimate exceed what its length
+	// justifies.
+	estimate := min(bytes.Count(headerJSON, []byte(`"data_offsets"`)), len(headerJSON)/minTensorEntry)
+	h.Tensors = make([]Tensor, 0, estimate)
+	seen := make(map[string]struct{}, estimate)
 	s := &scanner{data: headerJSON}
 	err := s.beginObject()
 	for first := true; err == nil; first = false {
@@ -135,10 +139,9 @@ func Parse(headerJSON []byte, dataSize int64) (*Header, error) {
 			continue
 		}
 		var t Tensor
-		var sp span
-		if t, sp.begin, sp.end, err = parseTensor(s, name, dataSize); err == nil {
+		if t, err = parseTensor(s, name, dataSize); err == nil {
+			t.Offset += h.DataStart
 			h.Tensors = append(h.Tensors, t)
-			spans = append(spans, sp)
 		}
 	}
 	if err == nil && !s.atEnd() {
@@ -150,34 +153,29 @@ func Parse(headerJSON []byte, dataSize int64) (*Header, error) {
 		}
 		return nil, fmt.Errorf("%w: header: %v", ErrMalformed, err)
 	}
-	order := make([]int, len(h.Tensors))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Or(cmp.Compare(spans[a].begin, spans[b].begin), cmp.Compare(spans[a].end, spans[b].end),
-			cmp.Compare(h.Tensors[a].Name, h.Tensors[b].Name))
+	slices.SortFunc(h.Tensors, func(a, b Tensor) int {
+		return cmp.Or(cmp.Compare(a.Offset, b.Offset), cmp.Compare(a.Length, b.Length), cmp.Compare(a.Name, b.Name))
 	})
-	sorted := make([]Tensor, 0, len(order))
-	var covered int64
-	for _, i := range order {
-		t, sp := h.Tensors[i], spans[i]
-		if sp.begin != covered {
-			if sp.begin < covered {
-				return nil, fmt.Errorf("%w: tensor %s: data_offsets [%d, %d] overlap the previous tensor, which ends at %d", ErrMalformed, quoteShort(t.Name), sp.begin, sp.end, covered)
+	covered := h.DataStart
+	for _, t := range h.Tensors {
+		if t.Offset != covered {
+			begin, end := t.Offset-h.DataStart, t.Offset-h.DataStart+t.Length
+			if t.Offset < covered {
+				return nil, fmt.Errorf("%w: tensor %s: data_offsets [%d, %d] overlap the previous tensor, which ends at %d", ErrMalformed, quoteShort(t.Name), begin, end, covered-h.DataStart)
 			}
-			return nil, fmt.Errorf("%w: tensor %s: data_offsets [%d, %d] leave a gap after byte %d", ErrMalformed, quoteShort(t.Name), sp.begin, sp.end, covered)
+			return nil, fmt.Errorf("%w: tensor %s: data_offsets [%d, %d] leave a gap after byte %d", ErrMalformed, quoteShort(t.Name), begin, end, covered-h.DataStart)
 		}
-		covered = sp.end
-		t.Offset = h.DataStart + sp.begin
-		sorted = append(sorted, t)
+		covered += t.Length
 	}
-	if covered != dataSize {
-		return nil, fmt.Errorf("%w: tensors cover %d bytes of a %d-byte data section", ErrMalformed, covered, dataSize)
+	if covered-h.DataStart != dataSize {
+		return nil, fmt.Errorf("%w: tensors cover %d bytes of a %d-byte data section", ErrMalformed, covered-h.DataStart, dataSize)
 	}
-	h.Tensors = sorted
 	return h, nil
 }
+
+// minTensorEntry is the length of the shortest possible tensor entry,
+// `"":{"dtype":"I8","shape":[],"data_offsets":[0,0]}`, plus its separating comma.
+const minTensorEntry = 49
 
 // parseMetadata reads the "__metadata__" value: null, or an object of strings.
 func parseMetadata(s *scanner) (map[string]string, error) {
@@ -209,11 +207,11 @@ func parseMetadata(s *scanner) (map[string]string, error) {
 	return md, nil
 }
 
-// parseTensor reads and checks one tensor entry; begin and end are relative to the data section.
-// The returned Tensor's Offset is left for the caller.
-func parseTensor(s *scanner, name string, dataSize int64) (t Tensor, begin, end int64, err error) {
-	fail := func(kind error, format string, args ...any) (Tensor, int64, int64, error) {
-		return Tensor{}, 0, 0, fmt.Errorf("%w: tensor %s: %s", kind, quoteShort(name), fmt.Sprintf(format, args...))
+// parseTensor reads and checks one tensor entry. The returned Offset is relative to the data
+// section; the caller makes it absolute.
+func parseTensor(s *scanner, name string, dataSize int64) (Tensor, error) {
+	fail := func(kind error, format string, args ...any) (Tensor, error) {
+		return Tensor{}, fmt.Errorf("%w: tensor %s: %s", kind, quoteShort(name), fmt.Sprintf(format, args...))
 	}
 	var (
 		dtypeName            []byte
@@ -224,7 +222,7 @@ func parseTensor(s *scanner, name string, dataSize int64) (t Tensor, begin, end 
 		haveOffsets          bool
 		others               map[string]struct{}
 	)
-	err = s.beginObject()
+	err := s.beginObject()
 	for first := true; err == nil; first = false {
 		var key []byte
 		var ok bool
@@ -296,7 +294,7 @@ func parseTensor(s *scanner, name string, dataSize int64) (t Tensor, begin, end 
 	if nOffsets != 2 {
 		return fail(ErrMalformed, "data_offsets has %d elements, want 2", nOffsets)
 	}
-	begin, end = offsets[0], offsets[1]
+	begin, end := offsets[0], offsets[1]
 	if begin > end {
 		return fail(ErrMalformed, "data_offsets [%d, %d] begin after end", begin, end)
 	}
@@ -310,7 +308,7 @@ func parseTensor(s *scanner, name string, dataSize int64) (t Tensor, begin, end 
 	if nbytes != end-begin {
 		return fail(ErrMalformed, "shape %v of %s needs %d bytes, data_offsets [%d, %d] hold %d", shape, dt, nbytes, begin, end, end-begin)
 	}
-	return Tensor{Name: name, DType: dt, Shape: shape, Length: nbytes}, begin, end, nil
+	return Tensor{Name: name, DType: dt, Shape: shape, Offset: begin, Length: nbytes}, nil
 }
 
 // byteSize returns the number of bytes of a tensor, reporting false if any partial product of

@@ -279,20 +279,20 @@ func (s *scanner) readUint() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	text := string(s.data[start:end])
+	text := func() string { return abbreviate(string(s.data[start:end])) }
 	switch {
 	case negative:
 		s.pos = at
-		return 0, s.errorf("negative integer %s", abbreviate(text))
+		return 0, s.errorf("negative integer %s", text())
 	case !integer:
 		s.pos = at
-		return 0, s.errorf("%s is not an integer", abbreviate(text))
+		return 0, s.errorf("%s is not an integer", text())
 	}
 	var v int64
 	for _, d := range s.data[start:end] {
 		if v > (math.MaxInt64-int64(d-'0'))/10 {
 			s.pos = at
-			return 0, s.errorf("integer %s is too large", abbreviate(text))
+			return 0, s.errorf("integer %s is too large", text())
 		}
 		v = v*10 + int64(d-'0')
 	}

@@ -130,29 +130,16 @@ func layout(specs []Spec) ([]layoutEntry, error) {
 	entries := make([]layoutEntry, 0, len(specs))
 	seen := make(map[string]struct{}, len(specs))
 	for _, s := range specs {
-		name := quoteShort(s.Name)
-		switch {
-		case !utf8.ValidString(s.Name):
-			return nil, fmt.Errorf("%w: tensor name %s is not valid UTF-8", ErrInvalidArgument, name)
-		case s.Name == metadataKey:
-			return nil, fmt.Errorf("%w: tensor name %s is reserved", ErrInvalidArgument, name)
-		case !s.DType.Valid():
-			return nil, fmt.Errorf("%w: tensor %s: unsupported dtype %s", ErrInvalidArgument, name, quoteShort(string(s.DType)))
-		case len(s.Shape) > MaxDims:
-			return nil, fmt.Errorf("%w: tensor %s: %d dimensions, more than %d", ErrInvalidArgument, name, len(s.Shape), MaxDims)
+		if err := checkSpec(s); err != nil {
+			return nil, err
 		}
 		if _, dup := seen[s.Name]; dup {
-			return nil, fmt.Errorf("%w: tensor %s appears twice", ErrInvalidArgument, name)
+			return nil, fmt.Errorf("%w: tensor %s appears twice", ErrInvalidArgument, quoteShort(s.Name))
 		}
 		seen[s.Name] = struct{}{}
-		for _, d := range s.Shape {
-			if d < 0 {
-				return nil, fmt.Errorf("%w: tensor %s: negative dimension in shape %v", ErrInvalidArgument, name, s.Shape)
-			}
-		}
 		n, ok := byteSize(s.DType, s.Shape)
 		if !ok {
-			return nil, fmt.Errorf("%w: tensor %s: shape %v of %s overflows a 64-bit byte count", ErrInvalidArgument, name, s.Shape, s.DType)
+			return nil, fmt.Errorf("%w: tensor %s: shape %v of %s overflows a 64-bit byte count", ErrInvalidArgument, quoteShort(s.Name), s.Shape, s.DType)
 		}
 		entries = append(entries, layoutEntry{name: s.Name, dtype: s.DType, shape: s.Shape, end: n})
 	}
@@ -169,6 +156,26 @@ func layout(specs []Spec) ([]layoutEntry, error) {
 		offset += n
 	}
 	return entries, nil
+}
+
+// checkSpec validates one spec on its own.
+func checkSpec(s Spec) error {
+	switch {
+	case !utf8.ValidString(s.Name):
+		return fmt.Errorf("%w: tensor name %s is not valid UTF-8", ErrInvalidArgument, quoteShort(s.Name))
+	case s.Name == metadataKey:
+		return fmt.Errorf("%w: tensor name %s is reserved", ErrInvalidArgument, quoteShort(s.Name))
+	case !s.DType.Valid():
+		return fmt.Errorf("%w: tensor %s: unsupported dtype %s", ErrInvalidArgument, quoteShort(s.Name), quoteShort(string(s.DType)))
+	case len(s.Shape) > MaxDims:
+		return fmt.Errorf("%w: tensor %s: %d dimensions, more than %d", ErrInvalidArgument, quoteShort(s.Name), len(s.Shape), MaxDims)
+	}
+	for _, d := range s.Shape {
+		if d < 0 {
+			return fmt.Errorf("%w: tensor %s: negative dimension in shape %v", ErrInvalidArgument, quoteShort(s.Name), s.Shape)
+		}
+	}
+	return nil
 }
 
 // Write stores the bytes of tensor name: exactly its byte size (element count times dtype size),
