@@ -1,10 +1,12 @@
 package quant_test
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"runtime"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -111,7 +113,20 @@ func outputs(t *testing.T, x []float32, s shape) [][]byte {
 	t.Helper()
 	n := len(x)
 	var out [][]byte
-	add := func(v any) { out = append(out, []byte(fmt.Sprint(v))) }
+	add := func(v any) {
+		switch v := v.(type) {
+		case []int8:
+			out = append(out, asBytes(v))
+		case []uint8:
+			out = append(out, append([]byte(nil), v...))
+		case []uint16:
+			out = append(out, asBytes(v))
+		case []uint32:
+			out = append(out, asBytes(v))
+		default:
+			t.Fatalf("unexpected output type %T", v)
+		}
+	}
 
 	q := make([]int8, n)
 	p, err := quant.OriginalInt8(q, x)
@@ -156,6 +171,21 @@ func outputs(t *testing.T, x []float32, s shape) [][]byte {
 	return out
 }
 
+// asBytes copies the memory of s.
+func asBytes[T int8 | uint16 | uint32](s []T) []byte {
+	var zero T
+	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(zero)))...)
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
 func TestResultsIndependentOfGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	shapes := []shape{
@@ -175,7 +205,10 @@ func TestResultsIndependentOfGOMAXPROCS(t *testing.T) {
 					continue
 				}
 				for i := range first {
-					require.Equal(t, first[i], got[i], "output %d with GOMAXPROCS=%d", i, procs)
+					if !bytes.Equal(first[i], got[i]) {
+						require.Failf(t, "results differ", "output %d with GOMAXPROCS=%d: first difference at byte %d",
+							i, procs, firstDiff(first[i], got[i]))
+					}
 				}
 			}
 		})

@@ -35,14 +35,3 @@ func zeroPointInt8Columns(dst []int8, src []float32, scales []float32, zps []int
 		src, dst = src[cols:], dst[cols:]
 	}
 }
-
-// clampCode clamps r to [lo, hi] (NaN to lo) and converts it, as the kernels do.
-func clampCode(r, lo, hi float64) int8 {
-	if !(r >= lo) {
-		r = lo
-	}
-	if r > hi {
-		r = hi
-	}
-	return int8(r)
-}

@@ -31,3 +31,15 @@ func zeroPointCode(v float32, zp int32) int8 {
 	}
 	return int8(min(max(roundToInt32(v)+zp, -128), 127))
 }
+
+// clampCode clamps r to [lo, hi] (NaN to lo) and converts it, as the kernels do; for the cold
+// per-channel parameter paths.
+func clampCode(r, lo, hi float64) int8 {
+	if !(r >= lo) {
+		r = lo
+	}
+	if r > hi {
+		r = hi
+	}
+	return int8(r)
+}
