@@ -9,7 +9,8 @@
 // kernels on disjoint sub-slices in separate goroutines.
 //
 // Kernels allocate nothing, keep no reference to their arguments after returning, and are safe
-// for concurrent use on disjoint destinations. Length preconditions (for example a destination
+// for concurrent use on disjoint destinations. A destination must not share memory with its
+// source (the vector code may write an element twice, and reads ahead of what it writes). Length preconditions (for example a destination
 // shorter than its source) are programming errors and panic, like an out-of-range slice index;
 // values in the slices are never a reason to panic.
 package kernels
