@@ -12,15 +12,15 @@ func (b *Blob) Len() int { return len(b.data) }
 
 // CopyTo copies all Len() bytes into the n bytes at dst (Python's memory; n must equal Len()) and
 // releases the Go copy.
-func (b *Blob) CopyTo(dst uintptr, n int) (err error) {
+func (b *Blob) CopyTo(dst uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
 	if n != len(b.data) {
-		return valueErrorf("blob holds %d bytes, destination has %d", len(b.data), n)
+		return 0, valueErrorf("blob holds %d bytes, destination has %d", len(b.data), n)
 	}
 	if err := checkBuf(dst, n, "output"); err != nil {
-		return err
+		return 0, err
 	}
 	copy(bytesAt(dst, n), b.data)
 	b.data = nil
-	return nil
+	return 0, nil
 }

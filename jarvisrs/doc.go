@@ -6,6 +6,11 @@
 // element by element: Python passes the address and length of memory it owns (bytes, bytearray,
 // numpy) and Go reads or fills it during the call, keeping no pointer afterwards (see buffers.go).
 //
+// No exported function returns a bare error: gopy v0.5.0 hands such a function's result to C
+// as a C string that its wrapper never frees (32 bytes leaked per call, even on success). Functions
+// that only succeed or fail return (status int, err error) instead, status always 0; the test
+// go_tests/surface checks this rule for every exported function.
+//
 // Errors cross as Go errors, which gopy raises as RuntimeError. Each one starts with a stable code
 // ("[jrx:value] ...", see errors.go) that the facade maps to the documented Python exception type.
 // Every exported function recovers from panics, so a Go bug surfaces as an exception instead of

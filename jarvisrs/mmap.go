@@ -36,7 +36,7 @@ func (m *Mapping) Addr() uintptr {
 
 // Close unmaps the file; using Python views of it afterwards would fault, so the facade calls it
 // only once no view remains. Calling it twice is harmless.
-func (m *Mapping) Close() (err error) {
+func (m *Mapping) Close() (status int, err error) {
 	defer recoverPanic(&err)
-	return osError(m.m.Close())
+	return 0, osError(m.m.Close())
 }

@@ -30,21 +30,21 @@ func memstatError(err error) error {
 
 // SystemMemoryInfo fills the n float64s at out (n >= 3) with the total and available bytes and the
 // percentage used, of the host or of the cgroup limit the process lives under.
-func SystemMemoryInfo(out uintptr, n int) (err error) {
+func SystemMemoryInfo(out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
 	if err := checkFloatOut(out, n, systemLen); err != nil {
-		return err
+		return 0, err
 	}
 	m, err := memstat.SystemMemory()
 	if err != nil {
-		return memstatError(err)
+		return 0, memstatError(err)
 	}
 	dst := float64sAt(out, n)
 	dst[0], dst[1] = float64(m.TotalBytes), float64(m.AvailableBytes)
 	if m.TotalBytes > 0 {
 		dst[2] = float64(m.UsedBytes) / float64(m.TotalBytes) * 100
 	}
-	return nil
+	return 0, nil
 }
 
 // checkFloatOut validates a Python float64 output buffer of n elements that must hold want.
@@ -82,14 +82,14 @@ func (m *RustMemoryMonitor) UpdateInterval() float64 { return m.interval }
 // FillStats refreshes the cache if it is older than the interval, then fills the n float64s at out
 // (n >= 9): total, available, used MiB, system percent, process RSS MiB, ML MiB, ML model count, ML
 // percent, and the limit source (0 host, 1 cgroup).
-func (m *RustMemoryMonitor) FillStats(out uintptr, n int) (err error) {
+func (m *RustMemoryMonitor) FillStats(out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
 	if err := checkFloatOut(out, n, statsLen); err != nil {
-		return err
+		return 0, err
 	}
 	s, err := m.mon.Stats()
 	if err != nil {
-		return memstatError(err)
+		return 0, memstatError(err)
 	}
 	dst := float64sAt(out, n)
 	dst[0], dst[1], dst[2], dst[3] = s.TotalMB, s.AvailableMB, s.UsedMB, s.SystemPercent
@@ -98,20 +98,20 @@ func (m *RustMemoryMonitor) FillStats(out uintptr, n int) (err error) {
 	if s.LimitSource == memstat.SourceCgroup {
 		dst[8] = 1
 	}
-	return nil
+	return 0, nil
 }
 
 // UpdateMLStats records the MiB held by ML models and their count; they survive refreshes.
-func (m *RustMemoryMonitor) UpdateMLStats(modelsMB float64, modelsCount int) (err error) {
+func (m *RustMemoryMonitor) UpdateMLStats(modelsMB float64, modelsCount int) (status int, err error) {
 	defer recoverPanic(&err)
 	if math.IsNaN(modelsMB) || math.IsInf(modelsMB, 0) || modelsMB < 0 {
-		return valueErrorf("models_mb must be a finite number >= 0, got %v", modelsMB)
+		return 0, valueErrorf("models_mb must be a finite number >= 0, got %v", modelsMB)
 	}
 	if modelsCount < 0 {
-		return valueErrorf("models_count must be >= 0, got %d", modelsCount)
+		return 0, valueErrorf("models_count must be >= 0, got %d", modelsCount)
 	}
 	m.mon.SetML(modelsMB, modelsCount)
-	return nil
+	return 0, nil
 }
 
 // IsMemoryAvailable reports, from the cache only, whether requiredMB more MiB fit:

@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""Time every public call of jarvis_rust_extensions against the tool a user would otherwise use,
+on the same data in the same process, and print the ratios (peer time / our time; > 1 means we
+are faster). Best of N after a warm-up; the machine is shared, so trust ratios, not absolutes.
+
+    python benchmarks/compare.py            # the table
+    python benchmarks/compare.py --json     # machine-readable
+    python benchmarks/compare.py --quick    # smaller inputs, for a smoke run
+
+Needs the test requirements (numpy, psutil, lz4, safetensors, gguf).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from typing import Callable, List, Optional
+
+import numpy as np
+
+import jarvis_rust_extensions as jre
+
+MiB = 1 << 20
+
+
+def best_of(fn: Callable[[], object], repeat: int, number: int = 1) -> float:
+    """Best wall time of one call, in seconds, over `repeat` rounds of `number` calls (after a warm-up)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: List[dict] = []
+
+    def add(self, name: str, ours: float, peer_name: str, peer: float, target: Optional[float],
+            note: str = "", higher_is_better: bool = True) -> None:
+        ratio = peer / ours if ours > 0 else float("inf")
+        ok = None if target is None else (ratio >= target if higher_is_better else ratio <= target)
+        self.rows.append({"call": name, "ours_s": ours, "peer": peer_name, "peer_s": peer, "ratio": ratio,
+                          "target": target, "met": ok, "note": note})
+
+    def add_value(self, name: str, value: float, unit: str, limit: Optional[float], note: str = "") -> None:
+        self.rows.append({"call": name, "value": value, "unit": unit, "limit": limit,
+                          "met": None if limit is None else value < limit, "note": note})
+
+    def print(self) -> None:
+        print(f"{'call':44} {'ours':>10} {'peer':>30} {'peer time':>10} {'ratio':>8} {'target':>8}  ok")
+        for r in self.rows:
+            mark = {True: "yes", False: "NO", None: "-"}[r["met"]]
+            if "value" in r:
+                limit = "-" if r["limit"] is None else f"< {r['limit']:g}"
+                print(f"{r['call']:44} {r['value']:>9.1f}{r['unit']:<1} {'':>30} {'':>10} {'':>8} {limit:>8}  {mark}  {r['note']}")
+                continue
+            target = "-" if r["target"] is None else f">= {r['target']:g}" if r["target"] >= 1 or r["call"].find("list") < 0 else f"{r['target']:g}"
+            print(f"{r['call']:44} {_fmt(r['ours_s']):>10} {r['peer']:>30} {_fmt(r['peer_s']):>10} {r['ratio']:>8.2f} "
+                  f"{target:>8}  {mark}  {r['note']}")
+
+
+def _fmt(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} us"
+    return f"{seconds * 1e3:.2f} ms"
+
+
+def bench_monitor(t: Table) -> None:
+    import psutil
+    mon = jre.RustMemoryMonitor(3600)
+    mon.get_memory_stats()
+    vm = best_of(psutil.virtual_memory, 7, 300)
+    t.add("is_memory_available", best_of(lambda: mon.is_memory_available(200.0, 70.0), 7, 100_000),
+          "psutil.virtual_memory()", vm, 30)
+    t.add("get_memory_stats (cached)", best_of(mon.get_memory_stats, 7, 50_000), "psutil.virtual_memory()", vm, 10)
+    fresh = jre.RustMemoryMonitor(0)
+    proc = psutil.Process()
+    t.add("get_memory_stats (refreshing)", best_of(fresh.get_memory_stats, 7, 300),
+          "virtual_memory()+memory_info()", best_of(lambda: (psutil.virtual_memory(), proc.memory_info()), 7, 300), 1)
+    t.add("get_system_memory_info", best_of(jre.get_system_memory_info, 7, 300), "psutil.virtual_memory()", vm, 1)
+
+
+def _round_half_away(v: np.ndarray) -> np.ndarray:
+    return np.sign(v) * np.floor(np.abs(v) + np.float32(0.5))
+
+
+def numpy_original_int8(x: np.ndarray) -> np.ndarray:
+    mn, mx = x.min(), x.max()
+    scale = (mx - mn) / np.float32(255)
+    return np.clip(_round_half_away((x - mn) / scale) - 128, -128, 127).astype(np.int8)
+
+
+def numpy_symmetric_int8(x: np.ndarray, axis=None) -> np.ndarray:
+    if axis is None:
+        scale = np.abs(x).max() / np.float32(127)
+    else:
+        scale = np.abs(x).max(axis=tuple(i for i in range(x.ndim) if i != axis), keepdims=True) / np.float32(127)
+    return np.clip(np.round(x / scale), -127, 127).astype(np.int8)
+
+
+def bench_quant(t: Table, n: int, repeat: int) -> None:
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal(n, dtype=np.float32) * np.float32(0.02))
+    loader = jre.RustModelLoader()
+    mib = n * 4 // MiB
+    t.add(f"quantize_array_int8 (numpy, {mib} MiB)", best_of(lambda: loader.quantize_array_int8(x), repeat),
+          "numpy, same formula", best_of(lambda: numpy_original_int8(x), repeat), 2)
+    t.add(f"quantize_int8 per tensor ({mib} MiB)", best_of(lambda: jre.quantize_int8(x), repeat),
+          "numpy abs-max/divide/round/clip", best_of(lambda: numpy_symmetric_int8(x), repeat), 2)
+    w = x.reshape(4096, -1)
+    t.add(f"quantize_int8 per channel axis 0 ({mib} MiB)", best_of(lambda: jre.quantize_int8(w, axis=0), repeat),
+          "numpy, per-channel", best_of(lambda: numpy_symmetric_int8(w, axis=0), repeat), 2)
+    t.add(f"quantize_fp16 ({mib} MiB)", best_of(lambda: jre.quantize_fp16(x), repeat),
+          "numpy astype(float16)", best_of(lambda: x.astype(np.float16), repeat), 1.5)
+    t.add(f"quantize_array_fp16 ({mib} MiB)", best_of(lambda: loader.quantize_array_fp16(x), repeat),
+          "numpy astype('<f2').tobytes()", best_of(lambda: x.astype("<f2").tobytes(), repeat), 1.5)
+    t.add(f"quantize_int4 group 32 ({mib} MiB)", best_of(lambda: jre.quantize_int4(x), repeat),
+          "numpy, same formula + packing", best_of(lambda: _numpy_int4(x), repeat), None)
+    lst = x[:1_000_000].tolist()
+    conv = best_of(lambda: np.asarray(lst, np.float32), repeat)
+    ours = best_of(lambda: loader.quantize_array_int8(lst), repeat)
+    t.add("quantize_array_int8 (1M-element list)", ours, "np.asarray(list, float32) alone", conv, 1 / 1.33,
+          note="ratio >= 0.75 means <= 1.33x the conversion alone")
+    try:
+        import gguf
+        g = x[: n // 4].reshape(-1, 4096)
+        for kind in ("Q8_0", "Q4_0"):
+            qt = getattr(gguf.GGMLQuantizationType, kind)
+            t.add(f"quantize_gguf {kind} ({g.nbytes // MiB} MiB)", best_of(lambda: jre.quantize_gguf(g, kind), repeat),
+                  f"gguf.quants.quantize {kind}", best_of(lambda: gguf.quants.quantize(g, qt), 2), 10)
+    except ImportError:
+        print("gguf not installed: GGUF rows skipped", file=sys.stderr)
+
+
+def _numpy_int4(x: np.ndarray) -> np.ndarray:
+    g = x.reshape(-1, 32)
+    scale = np.abs(g).max(axis=1, keepdims=True) / np.float32(7)
+    q = np.clip(np.round(g / scale), -8, 7).astype(np.int8).reshape(-1)
+    return ((q[0::2] & 0xF) | ((q[1::2] & 0xF) << 4)).astype(np.uint8)
+
+
+def bench_lz4(t: Table, n: int, repeat: int) -> None:
+    import lz4.block
+    import lz4.frame
+    rng = np.random.default_rng(1)
+    weights = (rng.standard_normal(n // 4, dtype=np.float32) * np.float32(0.02)).tobytes()
+    loader = jre.RustModelLoader()
+    ours_frame = loader.compress_model(weights)
+    peer_frame = lz4.frame.compress(weights)
+    t.add(f"compress_model ({len(weights) // MiB} MiB weights)", best_of(lambda: loader.compress_model(weights), repeat),
+          "lz4.frame.compress", best_of(lambda: lz4.frame.compress(weights), repeat), 1,
+          note=f"size {len(ours_frame) / len(peer_frame):.3f}x peer (<= 1.02)")
+    t.add("decompress_model", best_of(lambda: loader.decompress_model(ours_frame), repeat),
+          "lz4.frame.decompress", best_of(lambda: lz4.frame.decompress(peer_frame), repeat), 1)
+    text = (b"".join(b"layer.%d.attention.weight %f\n" % (i, i * 0.001) for i in range(n // 48)))[: n // 4]
+    hc_data = text[: 16 * MiB]
+    ours_block = jre.compress_data_lz4(hc_data)
+    peer_block = lz4.block.compress(hc_data, mode="high_compression", compression=12, store_size=False)
+    t.add(f"compress_data_lz4 HC12 ({len(hc_data) // MiB} MiB text)", best_of(lambda: jre.compress_data_lz4(hc_data), 3),
+          "lz4.block HC level 12", best_of(lambda: lz4.block.compress(hc_data, mode="high_compression", compression=12,
+                                                                        store_size=False), 3), 1,
+          note=f"size {len(ours_block) / len(peer_block):.3f}x peer (<= 1.05)")
+    size = len(hc_data)
+    t.add("decompress_data_lz4", best_of(lambda: jre.decompress_data_lz4(ours_block, size), repeat),
+          "lz4.block.decompress", best_of(lambda: lz4.block.decompress(peer_block, uncompressed_size=size), repeat), 0.9)
+
+
+def bench_threads(t: Table, n: int) -> None:
+    """Two threads doing bulk work at once should take about as long as one (the GIL is released)."""
+    x = np.random.default_rng(2).standard_normal(n, dtype=np.float32)
+
+    def one():
+        for _ in range(4):
+            jre.quantize_fp16(x)
+            jre.quantize_int8(x)
+
+    def two():
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+
+    single = best_of(one, 3)
+    double = best_of(two, 3)
+    t.add("2 threads x work vs 1 thread x work", double, "2 x (1 thread)", 2 * single, None,
+          note="ratio ~2 on 2 idle cores means the GIL is released; kernels are already parallel, so expect less")
+
+
+def _rss_child(code: str) -> float:
+    """Run `code` in a fresh interpreter that prints one number (MiB); return it."""
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def bench_memory(t: Table, size_mb: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "big.bin")
+        with open(path, "wb") as f:
+            chunk = np.random.default_rng(3).standard_normal(MiB // 4, dtype=np.float32).tobytes()
+            for _ in range(size_mb):
+                f.write(chunk)
+        grow = _rss_child(f"""
+            import jarvis_rust_extensions as jre
+            def rss():
+                return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
+            loader = jre.RustModelLoader()
+            before = rss()
+            view = loader.mmap_model({path!r})
+            assert len(view) == {size_mb} * 2**20
+            print(rss() - before)
+        """)
+        t.add_value(f"mmap_model {size_mb} MiB: RSS added", grow, "M", 32)
+        if hasattr(jre, "compress_file"):
+            peak = _rss_child(f"""
+                import resource, jarvis_rust_extensions as jre
+                base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                jre.compress_file({path!r}, {path + '.lz4'!r}, progress=False)
+                print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base)
+            """)
+            t.add_value(f"compress_file {size_mb} MiB: peak RSS added", peak, "M", 64)
+            lz4_cmd = best_of(lambda: subprocess.run(["lz4", "-q", "-f", "-1", path, path + ".cmd.lz4"], check=True), 2)
+            ours = best_of(lambda: jre.compress_file(path, path + ".lz4", progress=False), 2)
+            t.add(f"compress_file {size_mb} MiB", ours, "lz4 command (-1)", lz4_cmd, None)
+        if hasattr(jre, "load_safetensors"):
+            _bench_safetensors(t, tmp, size_mb)
+
+
+def _bench_safetensors(t: Table, tmp: str, size_mb: int) -> None:
+    try:
+        from safetensors.numpy import load_file, save_file
+    except ImportError:
+        print("safetensors not installed: its rows skipped", file=sys.stderr)
+        return
+    rng = np.random.default_rng(4)
+    per = size_mb // 16
+    tensors = {f"layer.{i}.weight": rng.standard_normal((per * MiB // 4 // 1024, 1024), dtype=np.float32) for i in range(16)}
+    path = os.path.join(tmp, "model.safetensors")
+    save_file(tensors, path)
+    del tensors
+    gc.collect()
+    t.add(f"load_safetensors ({size_mb} MiB)", best_of(lambda: jre.load_safetensors(path), 5),
+          "safetensors.numpy.load_file", best_of(lambda: load_file(path), 3), 10)
+    grow = _rss_child(f"""
+        import jarvis_rust_extensions as jre
+        def rss():
+            return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
+        before = rss()
+        tensors = jre.load_safetensors({path!r})
+        print(rss() - before)
+    """)
+    t.add_value(f"load_safetensors {size_mb} MiB: RSS added", grow, "M", 32)
+    if hasattr(jre, "quantize_model_file"):
+        out = os.path.join(tmp, "model.int8.safetensors")
+        peak = _rss_child(f"""
+            import resource, jarvis_rust_extensions as jre
+            base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            jre.quantize_model_file({path!r}, {out!r}, "int8", progress=False)
+            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base)
+        """)
+        out_mb = os.path.getsize(out) / MiB
+        t.add_value(f"quantize_model_file int8 {size_mb} MiB: peak RSS added", peak, "M", out_mb + 64,
+                    note=f"output {out_mb:.0f} MiB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--quick", action="store_true", help="small inputs (a smoke run, ratios less meaningful)")
+    args = parser.parse_args()
+    n = (1 << 20) if args.quick else (16 << 20)  # float32 elements: 64 MiB unless --quick
+    repeat = 3 if args.quick else 7
+    t = Table()
+    started = time.perf_counter()
+    bench_monitor(t)
+    bench_quant(t, n, repeat)
+    bench_lz4(t, n * 4, repeat)
+    bench_threads(t, n // 4)
+    bench_memory(t, 32 if args.quick else 256)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"machine": _machine(), "seconds": elapsed, "rows": t.rows}, indent=2))
+    else:
+        print(f"# {_machine()}; numpy {np.__version__}; {elapsed:.0f} s\n")
+        t.print()
+    return 0
+
+
+def _machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{platform.machine()} {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
