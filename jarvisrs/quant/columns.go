@@ -5,14 +5,15 @@ package quant
 // per-column result equals the per-slice kernel applied column by column.
 
 // minMaxColumns folds src, read as rows of len(lo) elements, into lo and hi with MinMax's
-// order. len(hi) == len(lo) and len(src) is a multiple of it.
+// order (-0 below +0, as Go's built-in min and max). src holds no NaN. len(hi) == len(lo) and
+// len(src) is a multiple of it.
 func minMaxColumns(lo, hi, src []float32) {
 	cols := len(lo)
 	hi = hi[:cols]
 	for len(src) >= cols {
 		row := src[:cols]
 		for j, x := range row {
-			lo[j], hi[j] = minStep(lo[j], x), maxStep(hi[j], x)
+			lo[j], hi[j] = min(lo[j], x), max(hi[j], x)
 		}
 		src = src[cols:]
 	}

@@ -139,12 +139,28 @@ func DequantizeInt4(dst []float32, packed []uint8, scales []float32, groupSize i
 		for p := lo; p < hi; {
 			g := p / groupSize
 			e := min(hi, (g+1)*groupSize)
-			s := scales[g]
-			for i := p; i < e; i++ {
-				dst[i] = float32(nibble(packed[i>>1], i)) * s
-			}
+			dequantInt4Run(dst[p:e], packed, p, scales[g])
 			p = e
 		}
 	})
 	return nil
+}
+
+// dequantInt4Run writes out[k] = q * s for elements first, first+1, ... of packed.
+func dequantInt4Run(out []float32, packed []uint8, first int, s float32) {
+	if len(out) > 0 && first%2 == 1 {
+		out[0] = float32(int8(packed[first>>1])>>4) * s
+		out, first = out[1:], first+1
+	}
+	in := packed[first>>1:]
+	pairs := len(out) / 2
+	in = in[:pairs+len(out)%2]
+	for k := range pairs {
+		b := in[k]
+		out[2*k] = float32(int8(b<<4)>>4) * s
+		out[2*k+1] = float32(int8(b)>>4) * s
+	}
+	if len(out)%2 == 1 {
+		out[len(out)-1] = float32(int8(in[pairs]<<4)>>4) * s
+	}
 }

@@ -68,11 +68,3 @@ func packNibbles(dst []uint8, codes []int8) {
 		out[n>>1] = uint8(codes[n-1]) & 0x0f
 	}
 }
-
-// nibble is the sign-extended 4-bit code of element i, stored in byte b.
-func nibble(b uint8, i int) int8 {
-	if i%2 == 0 {
-		return int8(b<<4) >> 4
-	}
-	return int8(b) >> 4
-}

@@ -130,7 +130,9 @@ func absMaxPerChannel(src []float32, l layout, out []float32) error {
 	return nil
 }
 
-// minMaxFolder folds x into lo[c-base] and hi[c-base] with MinMax's order (-0 < +0).
+// minMaxFolder folds x into lo[c-base] and hi[c-base] with kernels.MinMax's order, which is
+// also that of Go's built-in min and max on numbers: -0 below +0, so the result never depends on
+// how the input was chunked. (The folders never see NaN: each range is checked first.)
 type minMaxFolder struct {
 	src, lo, hi []float32
 	base        int
@@ -145,7 +147,7 @@ func (f *minMaxFolder) span(c, p, e int) {
 		return
 	}
 	mn, mx := kernels.MinMax(f.src[p:e])
-	f.lo[i], f.hi[i] = minStep(f.lo[i], mn), maxStep(f.hi[i], mx)
+	f.lo[i], f.hi[i] = min(f.lo[i], mn), max(f.hi[i], mx)
 }
 
 func (f *minMaxFolder) reset(base, n int) {
@@ -186,7 +188,7 @@ func minMaxPerChannel(src []float32, l layout, fin func(c int, mn, mx float32)) 
 		acc := folders[0]
 		for _, f := range folders[1:] {
 			for c := range acc.lo {
-				acc.lo[c], acc.hi[c] = minStep(acc.lo[c], f.lo[c]), maxStep(acc.hi[c], f.hi[c])
+				acc.lo[c], acc.hi[c] = min(acc.lo[c], f.lo[c]), max(acc.hi[c], f.hi[c])
 			}
 		}
 		for c := range acc.lo {
@@ -194,27 +196,4 @@ func minMaxPerChannel(src []float32, l layout, fin func(c int, mn, mx float32)) 
 		}
 	}
 	return nil
-}
-
-// minStep and maxStep are kernels.MinMax's order: on a tie the sign bits are OR-ed (minimum)
-// or AND-ed (maximum), so -0 is below +0 and the result never depends on how the input was
-// chunked.
-func minStep(m, x float32) float32 {
-	if x < m {
-		return x
-	}
-	if x == m {
-		return math.Float32frombits(math.Float32bits(m) | math.Float32bits(x))
-	}
-	return m
-}
-
-func maxStep(m, x float32) float32 {
-	if x > m {
-		return x
-	}
-	if x == m {
-		return math.Float32frombits(math.Float32bits(m) & math.Float32bits(x))
-	}
-	return m
 }
