@@ -26,7 +26,7 @@ func planStats(l layout) statsPlan {
 		return statsPlan{l: l, items: items, workers: workersFor(items)}
 	}
 	perChannel := l.outer * l.inner // elements in one channel, > 0 since channels > 1 and n > 0
-	cb := max(1, ChunkLen/perChannel)
+	cb := min(l.channels, max(1, ChunkLen/perChannel))
 	items := (l.channels + cb - 1) / cb
 	return statsPlan{l: l, blocks: true, perBlock: cb, items: items, workers: workersFor(items)}
 }
