@@ -28,11 +28,34 @@ def as_int(value: Any, name: str) -> int:
 
 
 def as_path(value: Any, name: str = "path") -> str:
-    """A ``str | bytes | os.PathLike`` path as ``str`` for Go; rejects NUL bytes with ``ValueError``."""
+    """The wire form of a path for Go (see ``absolute_path``)."""
+    return wire_path(absolute_path(value, name))
+
+
+def wire_path(raw: bytes) -> str:
+    """An absolute path's bytes as Go's ``decodePath`` reads them: UTF-8 as is, anything else as
+    ``"hex:" + bytes.hex()`` (gopy passes strings as UTF-8)."""
     try:
-        path = os.fsdecode(os.fspath(value))
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "hex:" + raw.hex()
+
+
+def absolute_path(value: Any, name: str = "path") -> bytes:
+    """A ``str | bytes | os.PathLike`` path as absolute bytes (Linux paths are bytes).
+
+    Made absolute without normalising (``link/..`` keeps meaning what ``open()`` means); the
+    process has one working directory, shared with Go. ``TypeError`` for non-paths, ``ValueError``
+    for empty paths and NUL bytes.
+    """
+    try:
+        raw = os.fsencode(os.fspath(value))
     except TypeError:
         raise TypeError(f"{name} must be a str, bytes or os.PathLike, not {type(value).__name__}") from None
-    if "\x00" in path:
+    if b"\x00" in raw:
         raise ValueError(f"{name} must not contain NUL bytes")
-    return path
+    if not raw:
+        raise ValueError(f"{name} must not be empty")
+    if not raw.startswith(b"/"):
+        raw = os.path.join(os.getcwdb(), raw)
+    return raw

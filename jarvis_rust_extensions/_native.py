@@ -136,7 +136,7 @@ def input_buffer(obj: Any, what: str = "data") -> Tuple[Any, int, int]:
         flat = np.frombuffer(obj, dtype=np.uint8)
     except TypeError:
         raise TypeError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
-    except ValueError:
+    except (ValueError, BufferError):
         try:
             view = memoryview(obj)
         except TypeError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 import numpy as np
@@ -10,8 +11,9 @@ import numpy as np
 def float32_vector(data: Any, name: str) -> np.ndarray:
     """``data`` as a C-contiguous 1-D float32 array: a no-copy view when it already is one.
 
-    Lists and tuples are converted once (``np.asarray``); float64 and strided arrays are converted
-    or copied once. Raises ``TypeError`` for non-numeric data (strings, objects, complex, bool).
+    Other sequences and iterables are converted once, item by item like the original's ``Vec<f32>``
+    (float32 ``array.array`` buffers are used as they are); float64 and strided arrays are converted
+    or copied once. Raises ``TypeError`` for non-numeric data (strings, None, objects, complex).
     """
     if isinstance(data, np.ndarray):
         if data.dtype.kind not in "fiu":
@@ -21,8 +23,14 @@ def float32_vector(data: Any, name: str) -> np.ndarray:
         return np.ascontiguousarray(data, dtype=np.float32).reshape(-1)
     if isinstance(data, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"{name} must be a sequence of numbers, not {type(data).__name__}")
-    try:
-        vec = np.asarray(data, dtype=np.float32)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a sequence of numbers: {exc}") from None
-    return vec.reshape(-1)
+    if isinstance(data, array) and data.typecode == "f":
+        buf = data
+    else:
+        # array('f', ...) converts each item like the original's Vec<f32> did: ints, floats and
+        # anything with __float__ pass; str, None and nested sequences raise TypeError. It is also
+        # faster than np.asarray(list, np.float32).
+        try:
+            buf = array("f", data)
+        except TypeError as exc:
+            raise TypeError(f"{name} must be a sequence of numbers: {exc}") from None
+    return np.frombuffer(buf, dtype=np.float32)

@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from . import _native
-from ._convert import as_int, as_path
+from ._convert import absolute_path, as_int, as_path, wire_path
 from ._errors import InvalidModelDataError
 from ._mapped import map_file
 from ._vectors import float32_vector
@@ -47,13 +47,15 @@ class RustModelLoader:
     __slots__ = ("_handle", "_h", "_cache_dir", "_level")
 
     def __init__(self, cache_dir: Optional[Any] = None, compression_level: Optional[int] = None) -> None:
-        path = os.path.join(tempfile.gettempdir(), "jarvis_ml_cache") if cache_dir is None else as_path(cache_dir, "cache_dir")
+        raw = absolute_path(os.path.join(tempfile.gettempdir(), "jarvis_ml_cache") if cache_dir is None else cache_dir,
+                            "cache_dir")
         level = 0 if compression_level is None else as_int(compression_level, "compression_level")
         if not 0 <= level <= 12:
             raise ValueError(f"compression_level must be between 0 and 12, got {level}")
-        self._handle = _native.Handle(_native.call("jarvisrs_NewRustModelLoader", path, level, filename=path))
+        self._cache_dir = os.fsdecode(raw)
+        self._handle = _native.Handle(_native.call("jarvisrs_NewRustModelLoader", wire_path(raw), level,
+                                                   filename=self._cache_dir))
         self._h = self._handle.value
-        self._cache_dir = _native.lib.jarvisrs_RustModelLoader_CacheDir(self._h)
         self._level = level
 
     @property

@@ -11,6 +11,8 @@
 // that only succeed or fail return (status int, err error) instead, status always 0; the test
 // go_tests/surface checks this rule for every exported function.
 //
+// Paths arrive absolute, in the wire form decodePath reads (paths.go), so non-UTF-8 names work.
+//
 // Errors cross as Go errors, which gopy raises as RuntimeError. Each one starts with a stable code
 // ("[jrx:value] ...", see errors.go) that the facade maps to the documented Python exception type.
 // Every exported function recovers from panics, so a Go bug surfaces as an exception instead of

@@ -15,6 +15,9 @@ type Mapping struct {
 // MapFile maps the file at path read-only. An empty file gives a mapping of length 0.
 func MapFile(path string) (_ *Mapping, err error) {
 	defer recoverPanic(&err)
+	if path, err = decodePath(path); err != nil {
+		return nil, err
+	}
 	m, err := mapping.Open(path)
 	if err != nil {
 		return nil, osError(err)

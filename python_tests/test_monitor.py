@@ -74,13 +74,16 @@ def test_total_matches_psutil():
 
 
 def test_stats_are_cached_within_the_interval_and_refreshed_after():
-    mon = RustMemoryMonitor(update_interval=0.3)
+    interval = 1.5  # generous: on a loaded machine touching 64 MiB can take a while
+    mon = RustMemoryMonitor(update_interval=interval)
+    started = time.monotonic()
     first = mon.get_memory_stats()
     ballast = bytearray(64 * MiB)  # RSS grows by 64 MiB once the pages are touched
     for i in range(0, len(ballast), 4096):
         ballast[i] = 1
-    assert mon.get_memory_stats()["process_mb"] == first["process_mb"]
-    time.sleep(0.35)
+    if time.monotonic() - started < interval:
+        assert mon.get_memory_stats()["process_mb"] == first["process_mb"]
+    time.sleep(max(0.0, interval + 0.05 - (time.monotonic() - started)))
     assert mon.get_memory_stats()["process_mb"] > first["process_mb"] + 32
     del ballast
 

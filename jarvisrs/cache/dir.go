@@ -5,7 +5,9 @@
 package cache
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -61,9 +63,13 @@ func checkOwnedDir(path string) error {
 // Path is the absolute directory path.
 func (d *Dir) Path() string { return d.path }
 
-// Clear removes every entry and recreates the directory with the same checks as Open.
+// Clear removes every entry and recreates the directory with the same checks as Open. A directory
+// that someone removed meanwhile is simply recreated.
 func (d *Dir) Clear() error {
 	if err := checkOwnedDir(d.path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			_, err = Open(d.path)
+		}
 		return err
 	}
 	if err := os.RemoveAll(d.path); err != nil {

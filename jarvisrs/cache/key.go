@@ -23,6 +23,10 @@ func Stat(path string) (Source, error) {
 	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
+		// EvalSymlinks reports a loop as a plain error; os.Stat gives the errno (ELOOP, ENOENT...).
+		if _, serr := os.Stat(abs); serr != nil {
+			return Source{}, serr
+		}
 		return Source{}, err
 	}
 	info, err := os.Stat(real)
