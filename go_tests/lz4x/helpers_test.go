@@ -44,11 +44,8 @@ func text(n int) []byte {
 
 // random returns n incompressible bytes.
 func random(n int) []byte {
-	r := rand.New(rand.NewPCG(5, 6))
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	_, _ = rand.NewChaCha8([32]byte{5, 6}).Read(b)
 	return b
 }
 

@@ -66,13 +66,15 @@ func compressBlockTo(dst []byte, at int, blk []byte, depth int) int {
 	return compressSequences(dst[at+4:at+4+len(blk)-1], blk, depth)
 }
 
-// putBlock finishes the block at dst[at:] whose compressed length is m (0 for stored, in which
-// case blk is copied) and returns the position after it.
-func putBlock(dst []byte, at int, blk []byte, m int) int {
+// putBlock finishes the block at dst[at:] whose compressed length is m, hashing blk into h, and
+// returns the position after it. m == 0 means blk is stored: it is copied in the hashing pass.
+func putBlock(dst []byte, at int, blk []byte, m int, h *xxh32) int {
 	if m == 0 {
 		binary.LittleEndian.PutUint32(dst[at:], uint32(len(blk))|storedBit)
-		return at + 4 + copy(dst[at+4:], blk)
+		h.WriteCopy(dst[at+4:], blk)
+		return at + 4 + len(blk)
 	}
+	h.Write(blk)
 	binary.LittleEndian.PutUint32(dst[at:], uint32(m))
 	return at + 4 + m
 }
@@ -84,8 +86,7 @@ func compressBlocksSeq(dst, src []byte, depth int) (int, uint32) {
 	pos := ourHeaderLen
 	for off := 0; off < len(src); off += frameBlockSize {
 		blk := src[off:min(off+frameBlockSize, len(src))]
-		pos = putBlock(dst, pos, blk, compressBlockTo(dst, pos, blk, depth))
-		h.Write(blk)
+		pos = putBlock(dst, pos, blk, compressBlockTo(dst, pos, blk, depth), &h)
 	}
 	return pos, h.Sum32()
 }
@@ -93,8 +94,9 @@ func compressBlocksSeq(dst, src []byte, depth int) (int, uint32) {
 // compressBlocksParallel is compressBlocksSeq on all cores. Block k is compressed in place at
 // the position it would have if every earlier block were stored (the bound's layout), so workers
 // never need scratch space or each other; the calling goroutine then moves each finished block
-// down to its final position, and checksums the input, in order. A block moved down ends at or
-// before the start of the next block's worst-case slot, so moves never touch work in progress.
+// down to its final position and checksums the input, in order, copying stored blocks in the
+// same pass. A block moved down ends at or before the start of the next block's worst-case
+// slot, so moves never touch work in progress.
 func compressBlocksParallel(dst, src []byte, depth, nb int) (int, uint32) {
 	slot := func(k int) int { return ourHeaderLen + k*(4+frameBlockSize) }
 	block := func(k int) []byte { return src[k*frameBlockSize : min((k+1)*frameBlockSize, len(src))] }
@@ -108,8 +110,7 @@ func compressBlocksParallel(dst, src []byte, depth, nb int) (int, uint32) {
 			if m > 0 && pos != slot(k) {
 				copy(dst[pos+4:], dst[slot(k)+4:slot(k)+4+m])
 			}
-			pos = putBlock(dst, pos, blk, m)
-			h.Write(blk)
+			pos = putBlock(dst, pos, blk, m, &h)
 			return true
 		})
 	return pos, h.Sum32()

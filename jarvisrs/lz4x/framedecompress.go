@@ -167,48 +167,54 @@ func (d *blockDecoder) sequential(pos, blockPos int) (int, error) {
 			return pos, nil
 		}
 		blockPos = next
-		m, err := d.block(pos, b)
+		m, hashed, err := d.block(pos, b, true)
 		if err != nil {
 			return 0, err
 		}
-		if d.f.contentChecksum() {
+		if d.f.contentChecksum() && !hashed {
 			d.h.Write(d.out[pos : pos+m])
 		}
 		pos += m
 	}
 }
 
-// block decodes b into out[pos:], at most one block size, and returns the bytes written.
-func (d *blockDecoder) block(pos int, b blockRef) (int, error) {
+// block decodes b into out[pos:], at most one block size, and returns the bytes written. When
+// inOrder is set, the caller hashes output in frame order, so a stored block is copied and hashed
+// in one pass and reported as hashed.
+func (d *blockDecoder) block(pos int, b blockRef, inOrder bool) (m int, hashed bool, err error) {
 	data := d.src[b.off : b.off+b.n]
 	if d.f.blockChecksum() {
 		if got := xxh32Sum(data); got != b.sum {
-			return 0, fmt.Errorf("block checksum %#08x, frame says %#08x: %w", got, b.sum, ErrCorrupt)
+			return 0, false, fmt.Errorf("block checksum %#08x, frame says %#08x: %w", got, b.sum, ErrCorrupt)
 		}
 	}
 	room := d.out[pos:min(len(d.out), pos+d.f.blockMax)]
 	if b.stored {
 		if len(data) > len(room) {
-			return 0, d.overflow(pos)
+			return 0, false, d.overflow(pos)
 		}
-		return copy(room, data), nil
+		if inOrder && d.f.contentChecksum() {
+			d.h.WriteCopy(room, data)
+			return len(data), true, nil
+		}
+		return copy(room, data), false, nil
 	}
 	var dict []byte
 	if !d.f.independent() {
 		dict = d.out[max(0, pos-linkedWindow):pos]
 	}
-	m, err := lz4.UncompressBlockWithDict(data, room, dict)
+	m, err = lz4.UncompressBlockWithDict(data, room, dict)
 	if err == nil {
-		return m, nil
+		return m, false, nil
 	}
 	if len(room) < d.f.blockMax {
 		// The block may be valid and merely not fit: decode it into a full block to tell.
 		scratch := make([]byte, d.f.blockMax)
 		if _, err := lz4.UncompressBlockWithDict(data, scratch, dict); err == nil {
-			return 0, d.overflow(pos)
+			return 0, false, d.overflow(pos)
 		}
 	}
-	return 0, fmt.Errorf("block at byte %d does not decode (%v): %w", b.off, err, ErrCorrupt)
+	return 0, false, fmt.Errorf("block at byte %d does not decode (%v): %w", b.off, err, ErrCorrupt)
 }
 
 // overflow reports output that does not fit: the caller's fault when the frame's size is
@@ -224,7 +230,8 @@ func (d *blockDecoder) overflow(pos int) error {
 // compressed block but the last is assumed to fill the frame's block size, which is what liblz4,
 // the lz4 tool and this package write. The calling goroutine checks each block in order as it
 // finishes and hashes it; at the first block that breaks the assumption (or fails), it stops the
-// workers and finishes sequentially from that block, whose position is still exact.
+// workers and finishes sequentially from that block, whose position is still exact. Stored
+// blocks are left to the calling goroutine, which copies them while hashing.
 func (d *blockDecoder) parallel() (int, error) {
 	blocks := make([]blockRef, 0, d.f.nblocks)
 	starts := make([]int, 0, d.f.nblocks) // output position of each block
@@ -257,14 +264,22 @@ func (d *blockDecoder) parallel() (int, error) {
 	end := 0
 	failed := -1
 	orderedParallel(nb,
-		func(k int) { sizes[k], errs[k] = d.block(starts[k], blocks[k]) },
+		func(k int) {
+			if !blocks[k].stored {
+				sizes[k], _, errs[k] = d.block(starts[k], blocks[k], false)
+			}
+		},
 		func(k int) bool {
+			hashed := false
+			if blocks[k].stored {
+				sizes[k], hashed, errs[k] = d.block(starts[k], blocks[k], true)
+			}
 			full := blocks[k].stored || sizes[k] == d.f.blockMax || k == nb-1
 			if errs[k] != nil || !full {
 				failed = k
 				return false
 			}
-			if d.f.contentChecksum() {
+			if d.f.contentChecksum() && !hashed {
 				d.h.Write(d.out[starts[k] : starts[k]+sizes[k]])
 			}
 			end = starts[k] + sizes[k]

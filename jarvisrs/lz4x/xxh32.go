@@ -67,6 +67,43 @@ func (x *xxh32) stripes(p []byte) {
 	x.v1, x.v2, x.v3, x.v4 = v1, v2, v3, v4
 }
 
+// WriteCopy absorbs p like Write and copies it into dst (len(dst) >= len(p)) in the same pass.
+// xxHash32 is bound by multiply latency, leaving the CPU idle slots that absorb the stores, so
+// stored blocks are copied and checksummed for little more than the checksum alone.
+func (x *xxh32) WriteCopy(dst, p []byte) {
+	dst = dst[:len(p)]
+	if x.nbuf > 0 {
+		n := min(len(p), len(x.buf)-x.nbuf)
+		copy(dst, p[:n])
+		x.Write(p[:n])
+		p, dst = p[n:], dst[n:]
+	}
+	full := len(p) &^ 15
+	if full > 0 {
+		x.total += uint64(full)
+		x.stripesCopy(dst[:full], p[:full])
+	}
+	copy(dst[full:], p[full:])
+	x.Write(p[full:])
+}
+
+// stripesCopy is stripes that also copies p to dst; len(dst) == len(p), a multiple of 16.
+func (x *xxh32) stripesCopy(dst, p []byte) {
+	v1, v2, v3, v4 := x.v1, x.v2, x.v3, x.v4
+	for len(p) >= 16 && len(dst) >= 16 {
+		a := binary.LittleEndian.Uint64(p)
+		b := binary.LittleEndian.Uint64(p[8:])
+		binary.LittleEndian.PutUint64(dst, a)
+		binary.LittleEndian.PutUint64(dst[8:], b)
+		v1 = xxRound(v1, uint32(a))
+		v2 = xxRound(v2, uint32(a>>32))
+		v3 = xxRound(v3, uint32(b))
+		v4 = xxRound(v4, uint32(b>>32))
+		p, dst = p[16:], dst[16:]
+	}
+	x.v1, x.v2, x.v3, x.v4 = v1, v2, v3, v4
+}
+
 // Sum32 returns the digest of everything written so far; the state is not modified.
 func (x *xxh32) Sum32() uint32 {
 	var h uint32
