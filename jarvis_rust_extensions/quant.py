@@ -89,7 +89,9 @@ def quantize_int8(x: Any, *, axis: Optional[int] = None, symmetric: bool = True)
         symmetric: ``True``: ``scale = max|x| / 127``, ``q = clamp(round(x / scale), -127, 127)``
             (all-zero slices get scale 0). ``False`` (dynamic/activation quantization):
             ``scale = (max - min) / 255``, ``zero_point = clamp(round(-min / scale) - 128, -128, 127)``,
-            ``q = clamp(round(x / scale) + zero_point, -128, 127)``.
+            ``q = clamp(round(x / scale) + zero_point, -128, 127)``, where ``[min, max]`` is widened
+            to include 0 (as PyTorch and ONNX do) so ``(q - zero_point) * scale`` stays within half a
+            step of ``x`` even for slices entirely above or below 0.
 
     Returns:
         A ``QuantizedTensor`` with ``bits == 8``; ``dequantize`` inverts it.

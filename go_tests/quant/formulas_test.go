@@ -94,8 +94,9 @@ func TestAsymmetricInt8Formula(t *testing.T) {
 		{"constant positive", []float32{255, 255}, 1, 1, 2, []int8{127, 127}, []float32{1}, []int8{-128}},
 		{"constant negative", []float32{-255, -255}, 1, 1, 2, []int8{-128, -128}, []float32{1}, []int8{127}},
 		{"constant zero", []float32{0, negZero}, 1, 1, 2, []int8{0, 0}, []float32{0}, []int8{0}},
-		// The contract's formula on a range above 0: zp clamps to -128 and codes saturate.
-		{"range above zero saturates", []float32{255, 510}, 1, 1, 2, []int8{127, 127}, []float32{1}, []int8{-128}},
+		// A range above 0 is widened to [0, 510]: scale 2, zp -128, 255/2 = 127.5 rounds to 128.
+		{"range above zero includes zero", []float32{255, 510}, 1, 1, 2, []int8{0, 127}, []float32{2}, []int8{-128}},
+		{"range below zero includes zero", []float32{-510, -255}, 1, 1, 2, []int8{-128, -1}, []float32{2}, []int8{127}},
 		// last axis: column 0 is [-128, 127] (scale 1, zp 0), column 1 is constant 510 (scale 2, zp -128).
 		{"last axis", []float32{-128, 510, 127, 510}, 2, 2, 1, []int8{-128, 127, 127, 127},
 			[]float32{1, 2}, []int8{0, -128}},

@@ -53,12 +53,8 @@ func refAsymmetric(x []float32, outer, channels, inner int) ([]int8, []float32, 
 		if lo[c] > hi[c] {
 			continue
 		}
-		mn, mx := lo[c], hi[c]
+		mn, mx := min(lo[c], 0), max(hi[c], 0) // the range always includes 0
 		s := (mx - mn) / 255
-		if s == 0 {
-			mn, mx = min(mn, 0), max(mx, 0)
-			s = (mx - mn) / 255
-		}
 		if s != 0 {
 			scales[c], zps[c] = s, clampTo(roundAway(-mn/s)-128, -128, 127)
 		}

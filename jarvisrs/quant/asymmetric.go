@@ -15,17 +15,14 @@ import (
 //	zp    = clamp(round(-min / scale) - 128, -128, 127)
 //	q     = clamp(round(x / scale) + zp, -128, 127)
 //
-// in float32 with true divisions; the addition is exact. When scale is 0 (a constant channel,
-// or a range so narrow that dividing it by 255 underflows) the channel is quantized as if its
-// range were widened to include 0, [min(min, 0), max(max, 0)], as PyTorch's and ONNX's dynamic
-// quantizers always do: a constant c > 0 gets scale c/255, zp -128 and codes 127; c < 0 gets
-// scale -c/255, zp 127 and codes -128; both dequantize to c within float32 rounding. A channel
-// still at scale 0 after that (all values within about 1e-43 of 0) gets scale 0, zero point 0
-// and codes 0.
-//
-// Note that the formula, taken literally as the contract gives it, serves ranges that include
-// 0. For a channel entirely above or below 0 the zero point clamps and codes saturate (for
-// values in [1, 2]: zp = -128 and every code 127).
+// in float32 with true divisions; the addition is exact. min and max are those of the channel's
+// range widened to include 0, [min(min, 0), max(max, 0)], as PyTorch's and ONNX's dynamic
+// quantizers do: then 0 is exactly representable and every value of the channel lies inside the
+// representable range, so (q - zp) * scale is within half a step of x. (Taken literally on a
+// channel entirely above or below 0, the formula would clamp the zero point and saturate every
+// code: values in [1, 2] would all become 127 and dequantize to 1.) A constant c > 0 thus gets
+// scale c/255, zp -128 and codes 127; c < 0 gets scale -c/255, zp 127 and codes -128; an
+// all-zero channel (or one within about 1e-43 of 0) gets scale 0, zero point 0 and codes 0.
 //
 // dst must hold at least len(src) codes, scales and zeroPoints at least channels entries;
 // dst[:len(src)], scales[:channels] and zeroPoints[:channels] are written. Errors: a
@@ -71,16 +68,13 @@ func AsymmetricInt8(dst []int8, scales []float32, zeroPoints []int8, src []float
 // asymmetricParams is one channel's scale and zero point (see AsymmetricInt8); ok is false
 // when max - min overflows.
 func asymmetricParams(mn, mx float32) (scale float32, zp int8, ok bool) {
+	mn, mx = min(mn, 0), max(mx, 0)
 	span := mx - mn
 	if math.IsInf(float64(span), 0) {
 		return 0, 0, false
 	}
-	scale = span / 255
-	if scale == 0 {
-		mn, mx = min(mn, 0), max(mx, 0)
-		if scale = (mx - mn) / 255; scale == 0 {
-			return 0, 0, true
-		}
+	if scale = span / 255; scale == 0 {
+		return 0, 0, true
 	}
 	return scale, clampCode(roundHalfAway(-mn/scale)-128, -128, 127), true
 }

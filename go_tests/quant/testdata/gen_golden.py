@@ -88,12 +88,11 @@ def symmetric(x, outer, channels, inner):
 
 
 def asym_params(mn, mx):
+    # The range is widened to include 0 (as PyTorch and ONNX do).
+    mn, mx = min(mn, F32(0)), max(mx, F32(0))
     scale = F32((mx - mn) / F32(255))
     if scale == 0:
-        mn, mx = min(mn, F32(0)), max(mx, F32(0))
-        scale = F32((mx - mn) / F32(255))
-        if scale == 0:
-            return F32(0), 0
+        return F32(0), 0
     zp = int(np.clip(rnd(F32(-mn / scale)) - 128, -128, 127))
     return scale, zp
 
