@@ -211,6 +211,32 @@ func TestSymInt8ColumnsMatchesReference(t *testing.T) {
 	}
 }
 
+// TestZeroPointRoundingNearLargeOffsets checks rounding where a large zero point makes it
+// visible: quotients within ±130 of -zp, at every half-integer and its float32 neighbours.
+// (With the usual small offsets the clamp hides how large quotients round.)
+func TestZeroPointRoundingNearLargeOffsets(t *testing.T) {
+	for _, zp := range []int32{1 << 20, -(1 << 20), 1<<20 - 1, 77777, -5000, 1 << 21, -(1 << 24) - 3} {
+		var src []float32
+		for k := -130; k <= 130; k++ {
+			half := float32(-int64(zp)+int64(k)) + 0.5
+			src = append(src, half, float32(-int64(zp)+int64(k)))
+			up, down := half, half
+			for range 3 {
+				up = math.Nextafter32(up, inf)
+				down = math.Nextafter32(down, -inf)
+				src = append(src, up, down)
+			}
+		}
+		want := make([]int8, len(src))
+		for i, x := range src {
+			want[i] = refCode(x, int64(zp), -128, 127)
+		}
+		scalar, simd := runInt8(src, func(dst []int8, src []float32) { kernels.ZeroPointInt8(dst, src, 1, zp) })
+		require.Equalf(t, want, scalar, "scalar zp=%d", zp)
+		require.Equalf(t, want, simd, "simd zp=%d", zp)
+	}
+}
+
 // TestInt8Chunking checks that splitting a slice at arbitrary row boundaries never changes a
 // code, the property callers rely on when they parallelise.
 func TestInt8Chunking(t *testing.T) {

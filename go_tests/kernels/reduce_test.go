@@ -11,6 +11,15 @@ import (
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/kernels"
 )
 
+// repeat repeats src until it fills at least one vector, which changes no reduction.
+func repeat(src []float32) []float32 {
+	out := append([]float32{}, src...)
+	for len(src) > 0 && len(out) < 8 {
+		out = append(out, src...)
+	}
+	return out
+}
+
 // padNaN appends NaNs so that short inputs still reach the SIMD path without changing the
 // answer of the reductions that skip NaN.
 func padNaN(src []float32) []float32 {
@@ -37,7 +46,7 @@ func TestMinMaxTable(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			for _, in := range [][]float32{c.in, padNaN(c.in)} {
+			for _, in := range [][]float32{c.in, padNaN(c.in), repeat(c.in)} {
 				scalar, simd := bothPaths(func() [2]uint32 {
 					mn, mx := kernels.MinMax(in)
 					return [2]uint32{math.Float32bits(mn), math.Float32bits(mx)}
@@ -153,7 +162,7 @@ func TestAbsMaxTable(t *testing.T) {
 		{[]float32{f32(0x80000001)}, f32(1)},
 	}
 	for _, c := range cases {
-		for _, in := range [][]float32{c.in, padNaN(c.in)} {
+		for _, in := range [][]float32{c.in, padNaN(c.in), repeat(c.in)} {
 			scalar, simd := bothPaths(func() uint32 { return math.Float32bits(kernels.AbsMax(in)) })
 			assert.Equalf(t, math.Float32bits(c.want), scalar, "scalar %v", in)
 			assert.Equalf(t, math.Float32bits(c.want), simd, "simd %v", in)

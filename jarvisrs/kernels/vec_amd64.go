@@ -2,7 +2,11 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // hasSIMD gates every assembly kernel: they use AVX2 and, for float16, F16C. x/sys/cpu only
 // reports AVX2 when the OS saves the YMM registers.
@@ -23,6 +27,9 @@ func absMaxColsAVX2(acc *float32, src *float32, rows, p int)
 
 //go:noescape
 func absMaxAVX2(src *float32, n int) float32
+
+//go:noescape
+func minMaxKeysAVX2(src *float32, n int) (kmin, kmax int32)
 
 //go:noescape
 func minMaxAVX2(src *float32, n int, lanes *[32]float32)
@@ -133,9 +140,19 @@ func absMaxVec(src []float32) (m float32, n int) {
 	return absMaxAVX2(&src[0], len(src)), len(src)
 }
 
+// The keys of ±Inf in minMaxKeysAVX2's order; a NaN's key lies outside them.
+const (
+	keyNegInf = -0x7f800001 // int32(0xff800000 ^ 0x7fffffff)
+	keyPosInf = 0x7f800000
+)
+
 func minMaxVec(src []float32) (min, max float32, n int) {
 	if len(src) < vecMin {
 		return 0, 0, 0
+	}
+	kmin, kmax := minMaxKeysAVX2(&src[0], len(src))
+	if kmin >= keyNegInf && kmax <= keyPosInf {
+		return fromKey(kmin), fromKey(kmax), len(src)
 	}
 	var lanes [32]float32
 	minMaxAVX2(&src[0], len(src), &lanes)
@@ -144,6 +161,12 @@ func minMaxVec(src []float32) (min, max float32, n int) {
 		min, max = minStep(min, lanes[i]), maxStep(max, lanes[16+i])
 	}
 	return min, max, len(src)
+}
+
+// fromKey inverts minMaxKeysAVX2's key: flipping the magnitude bits of a negative is its own
+// inverse.
+func fromKey(k int32) float32 {
+	return math.Float32frombits(uint32(k) ^ uint32(k>>31)&0x7fffffff)
 }
 
 func firstNonFiniteVec(src []float32) (index, done int) {

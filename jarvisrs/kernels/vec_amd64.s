@@ -3,22 +3,20 @@
 #include "textflag.h"
 
 // Register use shared by the INT8 kernels:
-//   Y8 sub   Y9 scale   Y10 add   Y11 lo   Y12 hi   Y13 sign bit   Y14 0.5   Y15 1.0
+//   Y8 sub   Y9 scale   Y10 add   Y11 lo   Y12 hi   Y13 sign bit   Y14 0.49999997
 //
-// ROUND_CLAMP turns the float32 quotient in q into clamped int32 codes in t, using f as
-// scratch: t = trunc(q); q-t is exact, and has q's sign whenever it is non-zero, so the
-// half-away adjustment is sign(q-t)*1 where |q-t| >= 0.5 (false for NaN, and for ±Inf whose
-// q-t is NaN). The ordered max puts lo in place of a NaN (VMAXPS returns its second source
-// when either is NaN), so the min and the truncating convert only ever see numbers in range.
-#define ROUND_CLAMP(q, t, f) \
-	VROUNDPS   $3, q, t; \
-	VSUBPS     t, q, f; \
-	VANDPS     Y13, f, q; \
-	VORPS      Y15, q, q; \
-	VANDNPS    f, Y13, f; \
-	VCMPPS     $0x1d, Y14, f, f; \
-	VANDPS     f, q, q; \
-	VADDPS     q, t, t; \
+// ROUND_CLAMP turns the float32 quotient in q into clamped int32 codes in t. Rounding half
+// away from zero is trunc(q + copysign(0.49999997, q)), LLVM's lowering of round(): adding the
+// float just below 0.5 carries a fractional part of 0.5 or more (and nothing less) over to the
+// next integer, for every float32; a test of all 2^32 patterns against math.Round confirmed
+// it, signed zeros included. NaN stays NaN and ±Inf stays ±Inf. The ordered max puts lo in
+// place of a NaN (VMAXPS returns its second source when either is NaN), so the min and the
+// truncating convert only ever see numbers in range.
+#define ROUND_CLAMP(q, t) \
+	VANDPS     Y13, q, t; \
+	VORPS      Y14, t, t; \
+	VADDPS     t, q, t; \
+	VROUNDPS   $3, t, t; \
 	VADDPS     Y10, t, t; \
 	VMAXPS     Y11, t, t; \
 	VMINPS     Y12, t, t; \
@@ -35,18 +33,15 @@
 	VMOVUPS off*4(SI)(BX*4), Y0; \
 	VSUBPS  Y8, Y0, Y0; \
 	VDIVPS  Y9, Y0, Y0; \
-	ROUND_CLAMP(Y0, Y1, Y2); \
+	ROUND_CLAMP(Y0, Y1); \
 	PACK8(Y1, X1, X2, off(DI)(BX*1))
 
 #define CONSTS_ROUND \
 	VPCMPEQD     Y13, Y13, Y13; \
 	VPSLLD       $31, Y13, Y13; \
-	MOVL         $0x3f000000, AX; \
+	MOVL         $0x3effffff, AX; \
 	VMOVD        AX, X14; \
-	VPBROADCASTD X14, Y14; \
-	MOVL         $0x3f800000, AX; \
-	VMOVD        AX, X15; \
-	VPBROADCASTD X15, Y15
+	VPBROADCASTD X14, Y14
 
 // func quantAVX2(dst *int8, src *float32, n int, sub, scale, add, lo, hi float32)
 // n >= 8. The last block is done at n-8, overlapping the one before it: each code depends
@@ -101,7 +96,7 @@ quantdone:
 	VCMPPS  $0, Y4, Y3, Y5; \
 	VDIVPS  Y3, Y0, Y0; \
 	VANDNPS Y0, Y5, Y0; \
-	ROUND_CLAMP(Y0, Y1, Y2); \
+	ROUND_CLAMP(Y0, Y1); \
 	PACK8(Y1, X1, X2, (DI)(BX*1))
 
 // func quantColsAVX2(dst *int8, src *float32, scales *float32, rows, p int)
@@ -260,6 +255,89 @@ amreduce:
 	VZEROUPPER
 	RET
 
+// KEY8 turns the float32 bits in x into int32 keys whose signed order is MinMax's order
+// (-0 below +0, NaNs beyond ±Inf at either end): negative floats get their magnitude bits
+// flipped. Y15 holds 0x7fffffff; t is scratch.
+#define KEY8(x, t) \
+	VPSRAD $31, x, t; \
+	VPAND  Y15, t, t; \
+	VPXOR  t, x, x
+
+// HREDUCE folds the eight int32 lanes of y (using x, its low half, and scratch s) with op,
+// leaving the result in the low lane.
+#define HREDUCE(op, y, x, s) \
+	VEXTRACTI128 $1, y, s; \
+	op           s, x, x; \
+	VPSHUFD      $0x4e, x, s; \
+	op           s, x, x; \
+	VPSHUFD      $0xb1, x, s; \
+	op           s, x, x
+
+// func minMaxKeysAVX2(src *float32, n int) (kmin, kmax int32)
+// n >= 8. The smallest and largest key over src; the caller turns them back into floats, or
+// notices a NaN among them (a key beyond ±Inf's) and takes the NaN-skipping path instead.
+// Integer min/max have one-cycle latency, so this runs at memory speed.
+TEXT ·minMaxKeysAVX2(SB), NOSPLIT, $0-24
+	MOVQ     src+0(FP), SI
+	MOVQ     n+8(FP), CX
+	VPCMPEQD Y15, Y15, Y15
+	VPSRLD   $1, Y15, Y15
+	VMOVDQA  Y15, Y4
+	VMOVDQA  Y15, Y5
+	VPCMPEQD Y6, Y6, Y6
+	VPSLLD   $31, Y6, Y6
+	VMOVDQA  Y6, Y7
+	XORQ     BX, BX
+	MOVQ     CX, DX
+	SUBQ     $16, DX
+
+mk16:
+	CMPQ    BX, DX
+	JGT     mk8start
+	VMOVDQU (SI)(BX*4), Y0
+	VMOVDQU 32(SI)(BX*4), Y1
+	KEY8(Y0, Y2)
+	KEY8(Y1, Y3)
+	VPMINSD Y0, Y4, Y4
+	VPMAXSD Y0, Y6, Y6
+	VPMINSD Y1, Y5, Y5
+	VPMAXSD Y1, Y7, Y7
+	ADDQ    $16, BX
+	JMP     mk16
+
+mk8start:
+	ADDQ $8, DX
+
+mk8:
+	CMPQ    BX, DX
+	JGT     mktail
+	VMOVDQU (SI)(BX*4), Y0
+	KEY8(Y0, Y2)
+	VPMINSD Y0, Y4, Y4
+	VPMAXSD Y0, Y6, Y6
+	ADDQ    $8, BX
+	JMP     mk8
+
+mktail:
+	CMPQ    BX, CX
+	JEQ     mkreduce
+	VMOVDQU (SI)(DX*4), Y0
+	KEY8(Y0, Y2)
+	VPMINSD Y0, Y4, Y4
+	VPMAXSD Y0, Y6, Y6
+
+mkreduce:
+	VPMINSD Y5, Y4, Y4
+	VPMAXSD Y7, Y6, Y6
+	HREDUCE(VPMINSD, Y4, X4, X5)
+	HREDUCE(VPMAXSD, Y6, X6, X7)
+	VMOVD   X4, AX
+	MOVL    AX, kmin+16(FP)
+	VMOVD   X6, AX
+	MOVL    AX, kmax+20(FP)
+	VZEROUPPER
+	RET
+
 // MINMAX_STEP folds x into the running minimum mn and maximum mx with MinMax's order: the
 // ordered min/max skip a NaN x (they return their second source), and on a tie the bits are
 // OR-ed into mn / AND-ed into mx so -0 wins the minimum and +0 the maximum.
@@ -274,7 +352,7 @@ amreduce:
 	VANDNPS t, e, mx
 
 // func minMaxAVX2(src *float32, n int, lanes *[32]float32)
-// n >= 8. Writes two minimum accumulators then two maximum accumulators, eight lanes each,
+// n >= 8. The path for slices holding a NaN, which minMaxKeysAVX2 cannot skip. Writes two minimum accumulators then two maximum accumulators, eight lanes each,
 // for the caller to reduce with the same order.
 TEXT ·minMaxAVX2(SB), NOSPLIT, $0-24
 	MOVQ         src+0(FP), SI
