@@ -237,6 +237,40 @@ func TestZeroPointRoundingNearLargeOffsets(t *testing.T) {
 	}
 }
 
+// TestRoundingAcrossBinades checks round-half-away-from-zero on both paths in every binade
+// where it can show in a code (|q| < 2^21, reachable through a zero point): around each
+// binade's ends, around random half-integers, and at random points, eight float32 neighbours
+// either side. The zero point brings each neighbourhood's codes into range.
+func TestRoundingAcrossBinades(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	var centres []float32
+	for e := -3; e <= 20; e++ {
+		lo := float32(math.Ldexp(1, e))
+		centres = append(centres, lo, lo*2, -lo, -lo*2)
+		for range 64 {
+			x := float32(math.Ldexp(1+r.Float64(), e))
+			half := float32(math.Floor(float64(x))) + 0.5
+			centres = append(centres, x, -x, half, -half)
+		}
+	}
+	for _, c := range centres {
+		src := []float32{c}
+		up, down := c, c
+		for range 8 {
+			up, down = math.Nextafter32(up, inf), math.Nextafter32(down, -inf)
+			src = append(src, up, down)
+		}
+		zp := -int32(math.Round(float64(c)))
+		want := make([]int8, len(src))
+		for i, x := range src {
+			want[i] = refCode(x, int64(zp), -128, 127)
+		}
+		scalar, simd := runInt8(src, func(dst []int8, src []float32) { kernels.ZeroPointInt8(dst, src, 1, zp) })
+		require.Equalf(t, want, scalar, "scalar around %v", c)
+		require.Equalf(t, want, simd, "simd around %v", c)
+	}
+}
+
 // TestInt8Chunking checks that splitting a slice at arbitrary row boundaries never changes a
 // code, the property callers rely on when they parallelise.
 func TestInt8Chunking(t *testing.T) {
