@@ -110,7 +110,7 @@ func decodeFrames(dst, src []byte, frames []frameRef) (int, error) {
 	for i := range frames {
 		n, err := decodeFrame(dst[pos:], src, &frames[i])
 		if err != nil {
-			return pos, fmt.Errorf("lz4x: frame %d: %w", i, err)
+			return 0, fmt.Errorf("lz4x: frame %d: %w", i, err)
 		}
 		pos += n
 	}
@@ -128,6 +128,8 @@ func decodeFrame(out, src []byte, f *frameRef) (int, error) {
 	d := blockDecoder{src: src, out: out, f: f, h: newXXH32()}
 	var n int
 	var err error
+	// The parallel path lists the blocks, so it is only taken when they average at least 1 KiB:
+	// a hostile frame of millions of tiny blocks is decoded sequentially, in constant memory.
 	if f.independent() && f.nblocks >= 2 && len(out) >= parallelMinBytes &&
 		f.nblocks <= len(src)/1024+2 && workers(f.nblocks) > 1 {
 		n, err = d.parallel()
