@@ -6,6 +6,8 @@ JARVIS's ML memory manager. See README.md for the API and how it differs from th
 
 from ._errors import ForkedProcessError, InvalidModelDataError, LZ4BlockError
 from .compression import compress_data_lz4, decompress_data_lz4
+from .files import (compress_file, decompress_file, load_npy, load_quantized_model_file, load_safetensors,
+                    quantize_model_file)
 from .loader import RustModelLoader
 from .monitor import RustMemoryMonitor, get_system_memory_info
 from .quant import (QuantizedTensor, dequantize, dequantize_gguf, pack_int4, quantize_fp16, quantize_gguf,
@@ -31,4 +33,10 @@ __all__ = [
     "ForkedProcessError",
     "InvalidModelDataError",
     "LZ4BlockError",
+    "load_safetensors",
+    "load_npy",
+    "quantize_model_file",
+    "load_quantized_model_file",
+    "compress_file",
+    "decompress_file",
 ]

@@ -162,6 +162,35 @@ class RustModelLoader:
         """
         return memoryview(map_file(as_path(path), display=path))
 
+    def load_quantized_tensors(self, path: Any, scheme: str = "int8") -> Dict[str, Any]:
+        """Quantize a ``.safetensors`` model through the cache and return its tensors, zero-copy.
+
+        The first call quantizes the model as ``quantize_model_file(path, ..., scheme)`` does into
+        this loader's cache directory (atomically; the entry is keyed by the model's real path and
+        the scheme, and records its size and mtime). Later calls for the unchanged model only map
+        the cached file: nothing is quantized or copied. A changed model is quantized again.
+
+        Args:
+            path: the model (str, bytes or os.PathLike).
+            scheme: ``"int8"`` (default), ``"int4"``, ``"fp16"``, ``"q8_0"`` or ``"q4_0"``.
+
+        Returns:
+            ``{name: value}`` for the model's tensors: ``QuantizedTensor`` (read-only views of the
+            cached file) for int8 and int4, ``np.float16`` arrays for fp16, raw ``np.uint8``
+            llama.cpp blocks for q8_0/q4_0 (``dequantize_gguf(blocks, "Q8_0", shape)`` decodes
+            them), and every tensor that was not quantized as a read-only array.
+
+        Raises:
+            ValueError: a bad scheme or a malformed model (or NaN/infinity in a tensor to quantize).
+            FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
+        """
+        from . import files
+        s = files._scheme(scheme)
+        p = as_path(path)
+        job = _native.Handle(_native.call("jarvisrs_RustModelLoader_StartQuantizedTensors", self._h, p, s, filename=path))
+        entry = files._run_job(job, None)["path"]
+        return files.load_quantized_tensors_file(entry)
+
     def clear_cache(self) -> None:
         """Delete every cache entry and recreate the (empty) cache directory."""
         _native.call("jarvisrs_RustModelLoader_ClearCache", self._h, filename=self._cache_dir)

@@ -1,0 +1,105 @@
+package jarvisrs
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+)
+
+// errCancelled ends a job whose Cancel was called; Python never shows it (it re-raises the
+// KeyboardInterrupt that made it cancel), so it carries no code of its own.
+var errCancelled = errors.New("cancelled")
+
+// Job is a long file operation (quantizing a model, compressing a file) running on its own
+// goroutine, so that Python can show progress and stop it: Python polls Wait with a short timeout
+// (gopy releases the GIL during the call, and Ctrl-C is noticed between polls), reads Done and
+// Total for a progress bar, calls Cancel on KeyboardInterrupt, and finally reads Result.
+//
+// A cancelled job stops at its next checkpoint and removes its temporary files; its destination
+// is left as it was. All methods are safe for concurrent use.
+type Job struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	done     atomic.Int64
+	total    atomic.Int64
+	finished chan struct{}
+	result   string // written before finished is closed, read only after
+	err      error
+}
+
+// startJob runs fn on a new goroutine. total is the initial Total (bytes the job expects to
+// process); fn reports progress through j.progress. A panic in fn becomes the job's error rather
+// than killing the interpreter.
+func startJob(total int64, fn func(ctx context.Context, j *Job) (string, error)) *Job {
+	ctx, cancel := context.WithCancel(context.Background())
+	j := &Job{ctx: ctx, cancel: cancel, finished: make(chan struct{})}
+	j.total.Store(total)
+	go func() {
+		defer close(j.finished)
+		defer recoverPanic(&j.err)
+		j.result, j.err = fn(ctx, j)
+	}()
+	return j
+}
+
+// finishedJob is a Job that completed before it started: a cache hit has nothing to wait for.
+func finishedJob(result string) *Job {
+	ctx, cancel := context.WithCancel(context.Background())
+	j := &Job{ctx: ctx, cancel: cancel, finished: make(chan struct{}), result: result}
+	close(j.finished)
+	return j
+}
+
+// progress records that done of total bytes are processed (the signature lz4x's file functions
+// call back with).
+func (j *Job) progress(done, total int64) {
+	j.done.Store(done)
+	j.total.Store(total)
+}
+
+// Wait blocks until the job finishes or timeoutMs milliseconds pass, whichever is first, and
+// reports whether it has finished. timeoutMs <= 0 only checks.
+func (j *Job) Wait(timeoutMs int) bool {
+	if timeoutMs <= 0 {
+		select {
+		case <-j.finished:
+			return true
+		default:
+			return false
+		}
+	}
+	t := time.NewTimer(time.Duration(timeoutMs) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-j.finished:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// Done is the number of input bytes processed so far.
+func (j *Job) Done() int { return int(j.done.Load()) }
+
+// Total is the number of input bytes the job processes in all (the source's size, or the size of
+// a model's tensor data).
+func (j *Job) Total() int { return int(j.total.Load()) }
+
+// Cancel asks the job to stop and reports whether it was still running. It returns at once;
+// Wait tells when the job has stopped and cleaned up. Cancelling a finished job does nothing.
+func (j *Job) Cancel() bool {
+	j.cancel()
+	return !j.Wait(0)
+}
+
+// Result is the job's outcome, a JSON object whose fields depend on the job, or its error. It
+// fails with a ValueError-coded error while the job is still running.
+func (j *Job) Result() (string, error) {
+	select {
+	case <-j.finished:
+		return j.result, j.err
+	default:
+		return "", valueErrorf("the job is still running (call Wait until it returns true)")
+	}
+}
