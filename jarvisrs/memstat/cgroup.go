@@ -1,7 +1,6 @@
 package memstat
 
 import (
-	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,17 +11,18 @@ import (
 // (9223372036854771712 with 4 KiB pages); anything from 2^62 up cannot be a real limit.
 const v1Unlimited = uint64(1) << 62
 
-// statBufSize bounds memory.stat; v2's has about 50 lines of at most ~40 bytes today.
-const statBufSize = 16 << 10
+// statBufSize holds a whole memory.stat in one read (v2's has about 50 lines of at most ~40
+// bytes today); a longer one is streamed through it.
+const statBufSize = 4 << 10
 
 // hierarchy is one cgroup hierarchy that can limit this process's memory, with its files
 // resolved once: reading them is all a Read does.
 type hierarchy struct {
-	limitFiles  []string // leaf first, up to the mount root; only those present when resolved
-	usageFile   string   // the leaf's current usage
-	statFile    string   // the leaf's memory.stat; may be absent, then nothing is subtracted
-	inactiveKey string   // memory.stat line of reclaimable page cache subtracted from usage
-	unlimitedAt uint64   // limits at or above this mean "no limit"
+	limitFiles  []*kernelFile // leaf first, up to the mount root; only those present when resolved
+	usageFile   *kernelFile   // the leaf's current usage
+	statFile    *kernelFile   // the leaf's memory.stat; may be absent, then nothing is subtracted
+	inactiveKey string        // memory.stat line of reclaimable page cache subtracted from usage
+	unlimitedAt uint64        // limits at or above this mean "no limit"
 }
 
 // cgroupLimit is what one hierarchy says at one instant.
@@ -95,18 +95,19 @@ func resolve(mount, cgPath, limitName, usageName, inactiveKey string, unlimitedA
 	if rel, err := filepath.Rel(mount, leaf); err != nil || rel == ".." || strings.HasPrefix(rel, "../") || !dirExists(leaf) {
 		leaf = mount
 	}
+	usage := filepath.Join(leaf, usageName)
+	if !fileExists(usage) {
+		return hierarchy{}, false
+	}
 	h := hierarchy{
-		usageFile:   filepath.Join(leaf, usageName),
-		statFile:    filepath.Join(leaf, "memory.stat"),
+		usageFile:   newKernelFile(usage),
+		statFile:    newKernelFile(filepath.Join(leaf, "memory.stat")),
 		inactiveKey: inactiveKey,
 		unlimitedAt: unlimitedAt,
 	}
-	if !fileExists(h.usageFile) {
-		return hierarchy{}, false
-	}
 	for dir := leaf; ; dir = filepath.Dir(dir) {
 		if f := filepath.Join(dir, limitName); fileExists(f) {
-			h.limitFiles = append(h.limitFiles, f)
+			h.limitFiles = append(h.limitFiles, newKernelFile(f))
 		}
 		if dir == mount || len(dir) <= len(mount) {
 			break
@@ -119,36 +120,38 @@ func resolve(mount, cgPath, limitName, usageName, inactiveKey string, unlimitedA
 }
 
 // read returns the hierarchy's effective limit (the smallest along the path) and the leaf's
-// usage less reclaimable page cache. ok is false when no level has a numeric limit or the
-// usage cannot be read: then this hierarchy says nothing.
-func (h *hierarchy) read() (cgroupLimit, bool) {
-	limit := uint64(math.MaxUint64)
+// usage less reclaimable page cache, if that limit is below the given bound (the host total, or
+// a tighter limit already found). ok is false when no level has a numeric limit below it or the
+// usage cannot be read: then this hierarchy says nothing. The limits are read on every call, as
+// they can change at any time; usage and memory.stat only when they matter.
+func (h *hierarchy) read(below uint64) (cgroupLimit, bool) {
+	limit := below
 	for _, f := range h.limitFiles {
-		var buf [64]byte
-		b, err := readKernelFile(f, buf[:])
-		if err != nil {
-			continue
+		v, err := f.readUint()
+		if err == nil && v < h.unlimitedAt { // "max", the v1 sentinel and garbage: no limit here
+			limit = min(limit, v)
 		}
-		v, err := parseUint(bytes.TrimSpace(b))
-		if err != nil || v >= h.unlimitedAt { // "max" and garbage alike: no limit at this level
-			continue
-		}
-		limit = min(limit, v)
 	}
-	if limit == math.MaxUint64 {
+	if limit >= below {
 		return cgroupLimit{}, false
 	}
-	usage, err := readUintFile(h.usageFile)
+	usage, err := h.usageFile.readUint()
 	if err != nil {
 		return cgroupLimit{}, false
 	}
-	var buf [statBufSize]byte
-	if stat, err := readKernelFile(h.statFile, buf[:]); err == nil {
-		if inactive, ok := statField(stat, h.inactiveKey); ok {
-			usage -= min(usage, inactive)
-		}
+	if inactive, ok := statField(h.statFile, h.inactiveKey); ok {
+		usage -= min(usage, inactive)
 	}
 	return cgroupLimit{limit: limit, usage: usage}, true
+}
+
+// close releases the hierarchy's kept descriptors.
+func (h *hierarchy) close() {
+	for _, f := range h.limitFiles {
+		f.close()
+	}
+	h.usageFile.close()
+	h.statFile.close()
 }
 
 func fileExists(path string) bool {

@@ -2,6 +2,14 @@
 // tighter limit of a cgroup (v1 or v2) when there is one, plus this process's own footprint. It
 // keeps a cached monitor for hot-path checks and suggests other processes to close when memory
 // runs short. It is pure Go and Linux-only in substance: elsewhere readers report ErrUnavailable.
+//
+// gopsutil is the library for process listing and names (SuggestCleanup, SelfInfo). Host memory
+// is not read through it: gopsutil's mem.VirtualMemory turns every /proc/meminfo line into
+// strings to fill some thirty figures, about 170 allocations and most of the cost of a monitor
+// refresh, which is on the hot path (RustMemoryMonitor.get_memory_stats). Read parses just the
+// lines it needs straight from the kernel's bytes, keeping gopsutil's formula for kernels
+// without MemAvailable, and keeps its /proc and cgroup files open between reads, so a refresh
+// is a handful of preads and allocates nothing.
 package memstat
 
 import "sync"

@@ -18,11 +18,37 @@ const userHZ = 100
 
 var pageSize = uint64(os.Getpagesize())
 
+// statm is /proc/self/statm kept open for ProcessRSS, valid only in the process that opened it:
+// a child forked later inherits the descriptor, which still names the parent.
+var statm = struct {
+	file  *kernelFile
+	owner int
+}{newKernelFile("/proc/self/statm"), os.Getpid()}
+
 // ProcessRSS returns the resident set size of the calling process in bytes, from
-// /proc/self/statm: one small file read, no allocation. It is safe for concurrent use.
+// /proc/self/statm, kept open after the first call (close-on-exec; reopened if closed behind its
+// back, and not used by a forked child): one pread, no allocation. It is safe for concurrent use.
 func ProcessRSS() (uint64, error) {
+	if os.Getpid() != statm.owner {
+		return readRSS(nil)
+	}
+	rss, err := readRSS(statm.file)
+	if err != nil && statm.file.keptReplaced() { // not statm after all: a reused descriptor
+		rss, err = readRSS(statm.file)
+	}
+	return rss, err
+}
+
+// readRSS reads /proc/self/statm through f, or opens it afresh when f is nil.
+func readRSS(f *kernelFile) (uint64, error) {
 	var buf [256]byte
-	b, err := readKernelFile("/proc/self/statm", buf[:])
+	var b []byte
+	var err error
+	if f != nil {
+		b, err = f.readAll(buf[:])
+	} else {
+		b, err = readKernelFile("/proc/self/statm", buf[:])
+	}
 	if err != nil {
 		return 0, fmt.Errorf("reading /proc/self/statm: %v: %w", err, ErrUnavailable)
 	}
