@@ -89,6 +89,12 @@ func CompressFile(src, dst string, level int, progress func(done, total int64)) 
 		in, out []byte
 		n, m    int
 	}
+	// A small file needs no full-size block buffers; if it grows meanwhile, reading more just
+	// takes more (smaller) blocks, and the size check below reports the change.
+	bufSize := frameBlockSize
+	if size >= 0 {
+		bufSize = int(min(int64(frameBlockSize), max(size, 1)))
+	}
 	slots := make([]slot, fileSlots(2*frameBlockSize))
 	meter := newProgressMeter(progress, max(size, 0))
 	h := newXXH32()
@@ -98,8 +104,8 @@ func CompressFile(src, dst string, level int, progress func(done, total int64)) 
 		func(i int) (bool, error) {
 			s := &slots[i]
 			if s.in == nil {
-				s.in = make([]byte, frameBlockSize)
-				s.out = make([]byte, frameBlockSize)
+				s.in = make([]byte, bufSize)
+				s.out = make([]byte, bufSize)
 			}
 			n, err := io.ReadFull(in, s.in)
 			read += int64(n)
