@@ -40,38 +40,55 @@ func parallelFor(n int, fn func(i int)) {
 
 // orderedParallel runs work(i) for i in [0,n) on up to GOMAXPROCS goroutines while the calling
 // goroutine runs consume(i) in increasing order, each as soon as work(i) has returned. Work is
-// handed out in increasing order, so consume rarely waits long. If consume returns false, no new
-// work starts and no further consume runs; orderedParallel returns after all started work has
-// returned. It returns how many indexes were consumed successfully.
-func orderedParallel(n int, work func(i int), consume func(i int) bool) int {
+// handed out in increasing order. The calling goroutine is one of the GOMAXPROCS: while the
+// next index to consume is unfinished it takes on work itself instead of waiting, so no more
+// threads are busy than there are Ps, which matters on a machine shared with other loads. If
+// consume returns false, no new work starts and no further consume runs; orderedParallel
+// returns after all started work has returned.
+func orderedParallel(n int, work func(i int), consume func(i int) bool) {
 	done := make([]chan struct{}, n)
 	for i := range done {
 		done[i] = make(chan struct{})
 	}
 	var next atomic.Int64
 	var stop atomic.Bool
+	// claim runs the next unclaimed index, if any; it reports whether it ran one.
+	claim := func() bool {
+		if stop.Load() {
+			return false
+		}
+		i := int(next.Add(1) - 1)
+		if i >= n {
+			return false
+		}
+		work(i)
+		close(done[i])
+		return true
+	}
 	var wg sync.WaitGroup
-	for range workers(n) {
+	for range workers(n) - 1 {
 		wg.Go(func() {
-			for !stop.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				work(i)
-				close(done[i])
+			for claim() {
 			}
 		})
 	}
-	consumed := 0
 	for i := range n {
-		<-done[i]
+	wait:
+		for {
+			select {
+			case <-done[i]:
+				break wait
+			default:
+			}
+			if !claim() {
+				<-done[i]
+				break
+			}
+		}
 		if !consume(i) {
 			stop.Store(true)
 			break
 		}
-		consumed++
 	}
 	wg.Wait()
-	return consumed
 }
