@@ -47,9 +47,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // The file is streamed: memory stays under 64 MiB whatever its size, and blocks are compressed
 // on up to GOMAXPROCS goroutines. dst is replaced atomically: output goes to a temporary file in
 // dst's directory that is synced and renamed over dst only on success, and removed on any error,
-// so dst is never seen half-written. progress, if not nil, is called on the calling goroutine
-// with (bytes of src read, size of src) each time 64 MiB more have been read or 100 ms have
-// passed, and once at the end.
+// so dst is never seen half-written; dst gets mode 0644. progress, if not nil, is called on the
+// calling goroutine with (bytes of src read, size of src; 0 when unknown, as for a pipe) each
+// time 64 MiB more have been read or 100 ms have passed, and once at the end.
 //
 // Errors: ErrBadLevel; ErrSourceChanged when src changes size while read; file errors wrapping
 // the *os.PathError, so errors.Is(err, fs.ErrNotExist) works. Safe for concurrent use with

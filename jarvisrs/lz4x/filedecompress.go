@@ -19,9 +19,10 @@ import (
 // verifies every checksum and declared size before dst appears.
 //
 // The file is streamed: memory stays under 64 MiB whatever its size, and independent blocks are
-// decoded on up to GOMAXPROCS goroutines. dst is replaced atomically, as by CompressFile, and is
-// left untouched on any error. progress, if not nil, is called on the calling goroutine with
-// (bytes of src read, size of src), at most every 64 MiB or 100 ms, and once at the end.
+// decoded on up to GOMAXPROCS goroutines. dst is replaced atomically, as by CompressFile (mode
+// 0644), and is left untouched on any error. progress, if not nil, is called on the calling
+// goroutine with (compressed bytes of src read, size of src) each time 64 MiB more have been
+// read or 100 ms have passed, and once at the end.
 //
 // Errors: ErrNotLZ4Frame (checked before dst is touched), ErrCorrupt, ErrUnsupported, and file
 // errors wrapping the *os.PathError. Safe for concurrent use with distinct dst paths.
