@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
@@ -312,4 +314,66 @@ func stripContentSize(t testing.TB, frame []byte) []byte {
 	out := []byte{frame[0], frame[1], frame[2], frame[3], 0x64, frame[5]}
 	out = append(out, headerChecksum(out[4:6]))
 	return append(out, frame[15:]...)
+}
+
+// handFrame builds a frame with 1 MiB maximum blocks, independent, without content size, with a
+// content checksum, holding one compressed block per part, so blocks can be shorter than the
+// maximum anywhere in the frame (as a flushing writer makes them).
+func handFrame(t testing.TB, parts ...[]byte) []byte {
+	t.Helper()
+	f := binary.LittleEndian.AppendUint32(nil, 0x184D2204)
+	f = append(f, 0x64, 0x60) // version 01, independent blocks, content checksum; 1 MiB blocks
+	f = append(f, headerChecksum(f[4:6]))
+	var all []byte
+	for _, p := range parts {
+		block := compressBlock(t, p, 1)
+		f = binary.LittleEndian.AppendUint32(f, uint32(len(block)))
+		f = append(f, block...)
+		all = append(all, p...)
+	}
+	f = binary.LittleEndian.AppendUint32(f, 0)
+	return binary.LittleEndian.AppendUint32(f, xxh32(all))
+}
+
+func TestDecompressFrameShortBlocksAnywhere(t *testing.T) {
+	src := text(3 << 20)
+	tests := []struct {
+		name string
+		cuts []int // part boundaries in src
+	}{
+		{"short first", []int{100_000, 100_000 + 1<<20, 3 << 20}},
+		{"short middle", []int{1 << 20, 1<<20 + 5000, 2<<20 + 5000, 3 << 20}},
+		{"all short", []int{300_000, 600_000, 900_000, 1_200_000, 3 << 20}},
+		{"full then short last", []int{1 << 20, 2 << 20, 3 << 20}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var parts [][]byte
+			prev := 0
+			for _, c := range tt.cuts {
+				if c-prev > 1<<20 {
+					parts = append(parts, src[prev:prev+1<<20])
+					prev += 1 << 20
+				}
+				parts = append(parts, src[prev:c])
+				prev = c
+			}
+			frame := handFrame(t, parts...)
+			dst := make([]byte, len(src))
+			n, err := lz4x.DecompressFrame(dst, frame)
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(src, dst[:n]))
+			got, err := lz4x.DecompressFrameAlloc(frame, 1<<30)
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(src, got))
+
+			dir := t.TempDir()
+			in := writeFile(t, dir, "in.lz4", frame)
+			_, err = lz4x.DecompressFile(in, filepath.Join(dir, "out"), nil)
+			require.NoError(t, err)
+			fileOut, err := os.ReadFile(filepath.Join(dir, "out"))
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(src, fileOut))
+		})
+	}
 }
