@@ -2,6 +2,11 @@
 
 #include "textflag.h"
 
+// The main loops prefetch 1 KiB ahead of their loads. Measured here (64 MiB inputs, a busy
+// shared host), the INT8 kernels took about half the time with it: without it the divides
+// fill the out-of-order window and the loads of the next lines start late. Prefetching past
+// the end of a slice is harmless: a prefetch never faults.
+//
 // Register use shared by the INT8 kernels:
 //   Y8 sub   Y9 scale   Y10 add   Y11 lo   Y12 hi   Y13 sign bit   Y14 0.49999997
 //
@@ -63,6 +68,8 @@ TEXT ·quantAVX2(SB), NOSPLIT, $0-44
 quant32:
 	CMPQ BX, DX
 	JGT  quant8start
+	PREFETCHT0 1024(SI)(BX*4)
+	PREFETCHT0 1088(SI)(BX*4)
 	QUANT8(0)
 	QUANT8(8)
 	QUANT8(16)
@@ -129,6 +136,7 @@ qcolsrow:
 qcols8:
 	CMPQ BX, DX
 	JGT  qcolstail
+	PREFETCHT0 1024(SI)(BX*4)
 	QCOLS8
 	ADDQ $8, BX
 	JMP  qcols8
@@ -176,6 +184,7 @@ amcrow:
 amc8:
 	CMPQ BX, DX
 	JGT  amctail
+	PREFETCHT0 1024(SI)(BX*4)
 	AMC8
 	ADDQ $8, BX
 	JMP  amc8
@@ -213,6 +222,8 @@ TEXT ·absMaxAVX2(SB), NOSPLIT, $0-20
 am32:
 	CMPQ    BX, DX
 	JGT     am8start
+	PREFETCHT0 1024(SI)(BX*4)
+	PREFETCHT0 1088(SI)(BX*4)
 	VANDPS  (SI)(BX*4), Y13, Y0
 	VANDPS  32(SI)(BX*4), Y13, Y1
 	VANDPS  64(SI)(BX*4), Y13, Y2
@@ -294,6 +305,7 @@ TEXT ·minMaxKeysAVX2(SB), NOSPLIT, $0-24
 mk16:
 	CMPQ    BX, DX
 	JGT     mk8start
+	PREFETCHT0 1024(SI)(BX*4)
 	VMOVDQU (SI)(BX*4), Y0
 	VMOVDQU 32(SI)(BX*4), Y1
 	KEY8(Y0, Y2)
@@ -421,6 +433,8 @@ TEXT ·firstNonFiniteAVX2(SB), NOSPLIT, $0-24
 nf32:
 	CMPQ     BX, DX
 	JGT      nf8start
+	PREFETCHT0 1024(SI)(BX*4)
+	PREFETCHT0 1088(SI)(BX*4)
 	VPAND    (SI)(BX*4), Y15, Y0
 	VPAND    32(SI)(BX*4), Y15, Y1
 	VPAND    64(SI)(BX*4), Y15, Y2
@@ -490,6 +504,8 @@ TEXT ·f32ToF16AVX2(SB), NOSPLIT, $0-32
 h32:
 	CMPQ      BX, DX
 	JGT       h8start
+	PREFETCHT0 1024(SI)(BX*4)
+	PREFETCHT0 1088(SI)(BX*4)
 	VMOVUPS   (SI)(BX*4), Y0
 	VMOVUPS   32(SI)(BX*4), Y1
 	VMOVUPS   64(SI)(BX*4), Y2
@@ -583,6 +599,7 @@ TEXT ·f16ToF32AVX2(SB), NOSPLIT, $0-32
 w16:
 	CMPQ         BX, DX
 	JGT          w8start
+	PREFETCHT0   1024(SI)(BX*2)
 	VMOVDQU      (SI)(BX*2), Y0
 	HSNAN(Y0, Y1, Y4, Y13, Y14, Y15)
 	VPTEST       Y1, Y1
