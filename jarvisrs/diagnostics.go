@@ -11,3 +11,11 @@ func GoHeapBytes() int {
 	runtime.ReadMemStats(&ms)
 	return int(ms.HeapAlloc)
 }
+
+// DiagnosticPanic panics with message inside an exported function, to prove (in tests) that the
+// panic comes back to Python as an exception instead of aborting the interpreter. Never useful
+// otherwise.
+func DiagnosticPanic(message string) (status int, err error) {
+	defer recoverPanic(&err)
+	panic(message)
+}
