@@ -152,11 +152,16 @@ def load_npy(path: Any) -> np.ndarray:
 
 def _run_job(job: "_native.Handle", progress: Optional[Callable[[int, int], Any]], *, corrupt: Any = None,
              filename: Any = None) -> Dict[str, Any]:
-    """Wait for a Go Job, reporting progress; cancel it on any exception (Ctrl-C included)."""
+    """Run a prepared Go Job and wait for it, reporting progress; cancel it on any exception.
+
+    The job is started here, inside the ``try``: a KeyboardInterrupt arriving before this point
+    leaves nothing running, and one arriving after is caught and cancels the work.
+    """
     lib, h = _native.lib, job.value
     last = (-1, -1)
     try:
         try:
+            lib.jarvisrs_Job_Run(h)
             while not lib.jarvisrs_Job_Wait(h, _POLL_MS):
                 if progress is not None:
                     state = (lib.jarvisrs_Job_Done(h), lib.jarvisrs_Job_Total(h))
@@ -227,7 +232,7 @@ def quantize_model_file(src: Any, dst: Any, scheme: str, *, progress: Progress =
     s = _scheme(scheme)
     sp, dp = as_path(src, "src"), as_path(dst, "dst")
     cb = resolve(progress, f"quantize {s}")
-    job = _native.Handle(_native.call("jarvisrs_StartQuantizeModelFile", sp, dp, s, filename=src))
+    job = _native.Handle(_native.call("jarvisrs_QuantizeModelFileJob", sp, dp, s, filename=src))
     return _run_job(job, cb)
 
 
@@ -255,7 +260,7 @@ def compress_file(src: Any, dst: Any, *, level: int = 0, progress: Progress = No
         raise ValueError(f"level must be between 0 and 12, got {lvl}")
     sp, dp = as_path(src, "src"), as_path(dst, "dst")
     cb = resolve(progress, "compress")
-    job = _native.Handle(_native.call("jarvisrs_StartCompressFile", sp, dp, lvl, filename=src))
+    job = _native.Handle(_native.call("jarvisrs_CompressFileJob", sp, dp, lvl, filename=src))
     return int(_run_job(job, cb)["bytes_written"])
 
 
@@ -274,7 +279,7 @@ def decompress_file(src: Any, dst: Any, *, progress: Progress = None) -> int:
     """
     sp, dp = as_path(src, "src"), as_path(dst, "dst")
     cb = resolve(progress, "decompress")
-    job = _native.Handle(_native.call("jarvisrs_StartDecompressFile", sp, dp, filename=src))
+    job = _native.Handle(_native.call("jarvisrs_DecompressFileJob", sp, dp, filename=src))
     return int(_run_job(job, cb, corrupt=ValueError)["bytes_written"])
 
 

@@ -187,9 +187,9 @@ class RustModelLoader:
         from . import files
         s = files._scheme(scheme)
         p = as_path(path)
-        job = _native.Handle(_native.call("jarvisrs_RustModelLoader_StartQuantizedTensors", self._h, p, s, filename=path))
+        job = _native.Handle(_native.call("jarvisrs_RustModelLoader_QuantizedTensorsJob", self._h, p, s, filename=path))
         entry = files._run_job(job, None)["path"]
-        return files.load_quantized_tensors_file(entry)
+        return files.load_quantized_tensors_file(bytes.fromhex(entry[4:]) if entry.startswith("hex:") else entry)
 
     def clear_cache(self) -> None:
         """Delete every cache entry and recreate the (empty) cache directory."""

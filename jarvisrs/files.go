@@ -138,3 +138,13 @@ func inputSize(path string) (int64, error) {
 	}
 	return info.Size(), nil
 }
+
+// decodePaths decodes a source and a destination path from the facade's wire form (paths.go).
+func decodePaths(src, dst string) (string, string, error) {
+	src, err := decodePath(src)
+	if err != nil {
+		return "", "", err
+	}
+	dst, err = decodePath(dst)
+	return src, dst, err
+}

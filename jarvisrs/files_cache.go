@@ -2,8 +2,10 @@ package jarvisrs
 
 import (
 	"context"
+	"encoding/hex"
 	"os"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/cache"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/safetensors"
@@ -16,24 +18,27 @@ const (
 	metaSourceMtime = "jrx.source.mtime_ns"
 )
 
-// cachedTensorsResult is the Job.Result of StartQuantizedTensors.
+// cachedTensorsResult is the Job.Result of QuantizedTensorsJob.
 type cachedTensorsResult struct {
-	Path   string         `json:"path"`   // the cache entry, a quantized .safetensors file
+	Path   string         `json:"path"`   // the cache entry, a quantized .safetensors file (wire form)
 	Cached bool           `json:"cached"` // true: the entry was valid and nothing was quantized
 	Stats  *quantizeStats `json:"stats,omitempty"`
 }
 
-// StartQuantizedTensors finds or builds the loader's cached quantization of the .safetensors
-// model at path by scheme (as StartQuantizeModelFile). The entry is keyed by the model's real path
+// QuantizedTensorsJob finds or builds the loader's cached quantization of the .safetensors
+// model at path by scheme (as QuantizeModelFileJob). The entry is keyed by the model's real path
 // and the scheme, and records the model's size and modification time in its __metadata__; when
 // it exists, is a valid safetensors file of this scheme and matches the model as it is now, the
-// returned Job is already finished with {"path": entry, "cached": true} and nothing is read but
+// returned Job is already finished (Run does nothing) with {"path": entry, "cached": true} and nothing is read but
 // the entry's header. Otherwise the job quantizes the model into the entry atomically (a
 // concurrent reader sees the old entry or the new one, never a torn file) and finishes with
 // {"path", "cached": false, "stats": {...}}. A bad scheme or a missing model fails here.
-func (l *RustModelLoader) StartQuantizedTensors(path, scheme string) (_ *Job, err error) {
+func (l *RustModelLoader) QuantizedTensorsJob(path, scheme string) (_ *Job, err error) {
 	defer recoverPanic(&err)
 	if err := checkScheme(scheme); err != nil {
+		return nil, err
+	}
+	if path, err = decodePath(path); err != nil {
 		return nil, err
 	}
 	src, err := cache.Stat(path)
@@ -42,24 +47,33 @@ func (l *RustModelLoader) StartQuantizedTensors(path, scheme string) (_ *Job, er
 	}
 	entry := l.dir.EntryPath(src, "tensors-"+scheme, ".safetensors")
 	stamp := map[string]string{
-		metaSourcePath:  src.RealPath,
+		metaSourcePath:  metadataPath(src.RealPath),
 		metaSourceSize:  strconv.FormatInt(src.Size, 10),
 		metaSourceMtime: strconv.FormatInt(src.ModNanos, 10),
 	}
 	if entryMatches(entry, scheme, stamp) {
-		out, err := marshalResult(cachedTensorsResult{Path: entry, Cached: true})
+		out, err := marshalResult(cachedTensorsResult{Path: metadataPath(entry), Cached: true})
 		if err != nil {
 			return nil, err
 		}
 		return finishedJob(out), nil
 	}
-	return startJob(src.Size, func(ctx context.Context, j *Job) (string, error) {
+	return newJob(src.Size, func(ctx context.Context, j *Job) (string, error) {
 		stats, err := quantizeModelFile(ctx, src.RealPath, entry, scheme, stamp, j.progress)
 		if err != nil {
 			return "", err
 		}
-		return marshalResult(cachedTensorsResult{Path: entry, Stats: &stats})
+		return marshalResult(cachedTensorsResult{Path: metadataPath(entry), Stats: &stats})
 	}), nil
+}
+
+// metadataPath is path as a safetensors metadata value or JSON string, which must be UTF-8: a
+// path that is not is written in the facade's wire form ("hex:" and its bytes in hex, paths.go).
+func metadataPath(path string) string {
+	if utf8.ValidString(path) {
+		return path
+	}
+	return hexPathPrefix + hex.EncodeToString([]byte(path))
 }
 
 // entryMatches reports whether the cache entry at path is a valid quantized safetensors file of

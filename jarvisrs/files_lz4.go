@@ -12,40 +12,46 @@ import (
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
 )
 
-// StartCompressFile starts compressing the file src into an LZ4 frame at dst (level 0, fastest,
-// to 12, smallest; content checksum and size, independent blocks compressed on all cores,
-// memory bounded whatever the file size). Job.Total is src's size and Job.Done the bytes of src
-// read; Job.Result is {"bytes_written": n}. dst appears complete or not at all: on failure or
-// Cancel it is left as it was. A bad level or a missing or unreadable src fails here, before the
-// job starts.
-func StartCompressFile(src, dst string, level int) (_ *Job, err error) {
+// CompressFileJob prepares a Job (started by Job.Run) that compresses the file src into an LZ4
+// frame at dst (level 0, fastest, to 12, smallest; content checksum and size, independent blocks
+// compressed on all cores, memory bounded whatever the file size). Job.Total is src's size and
+// Job.Done the bytes of src read; Job.Result is {"bytes_written": n}. dst appears complete or not
+// at all: on failure or Cancel it is left as it was. A bad level or a missing or unreadable src
+// fails here, before the job starts.
+func CompressFileJob(src, dst string, level int) (_ *Job, err error) {
 	defer recoverPanic(&err)
 	if level < 0 || level > 12 {
 		return nil, valueErrorf("level must be between 0 and 12, got %d", level)
+	}
+	if src, dst, err = decodePaths(src, dst); err != nil {
+		return nil, err
 	}
 	size, err := inputSize(src)
 	if err != nil {
 		return nil, err
 	}
-	return startJob(size, func(ctx context.Context, j *Job) (string, error) {
+	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
 		return writeViaTemp(ctx, dst, func(tmp string) (int64, error) {
 			return lz4x.CompressFile(src, tmp, level, j.progress)
 		})
 	}), nil
 }
 
-// StartDecompressFile starts decoding the LZ4 frames in the file src (what lz4, python-lz4's
-// lz4.frame or StartCompressFile wrote; every checksum verified) into the file dst, in bounded
-// memory. Job.Total is src's size and Job.Done the bytes of src read; Job.Result is
-// {"bytes_written": n}. Data that is not LZ4 or is corrupt fails the job with the corrupt code, and
-// dst is left as it was, as on Cancel.
-func StartDecompressFile(src, dst string) (_ *Job, err error) {
+// DecompressFileJob prepares a Job (started by Job.Run) that decodes the LZ4 frames in the file src
+// (what lz4, python-lz4's lz4.frame or CompressFileJob wrote; every checksum verified) into the
+// file dst, in bounded memory. Job.Total is src's size and Job.Done the bytes of src read;
+// Job.Result is {"bytes_written": n}. Data that is not LZ4 or is corrupt fails the job with the
+// corrupt code, and dst is left as it was, as on Cancel.
+func DecompressFileJob(src, dst string) (_ *Job, err error) {
 	defer recoverPanic(&err)
+	if src, dst, err = decodePaths(src, dst); err != nil {
+		return nil, err
+	}
 	size, err := inputSize(src)
 	if err != nil {
 		return nil, err
 	}
-	return startJob(size, func(ctx context.Context, j *Job) (string, error) {
+	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
 		return writeViaTemp(ctx, dst, func(tmp string) (int64, error) {
 			return lz4x.DecompressFile(src, tmp, j.progress)
 		})
@@ -58,6 +64,9 @@ func StartDecompressFile(src, dst string) (_ *Job, err error) {
 // keeps dst untouched by a job cancelled while they ran. The temporary name is one that
 // atomicfile.CleanStale recognises, should the process die before removing it.
 func writeViaTemp(ctx context.Context, dst string, write func(tmp string) (int64, error)) (string, error) {
+	if ctx.Err() != nil {
+		return "", errCancelled
+	}
 	placeholder, err := atomicfile.Create(dst, 0o644)
 	if err != nil {
 		var pe *os.PathError

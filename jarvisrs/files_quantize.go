@@ -176,6 +176,9 @@ func quantizeModelFile(ctx context.Context, src, dst, scheme string, extraMeta m
 	if err := checkScheme(scheme); err != nil {
 		return stats, err
 	}
+	if ctx.Err() != nil {
+		return stats, errCancelled
+	}
 	m, err := mapping.Open(src)
 	if err != nil {
 		return stats, osError(err)
@@ -464,13 +467,14 @@ func tensorError(name string, offset int, err error) error {
 	return withCode(codeValue, fmt.Errorf("tensor %q: %w", name, quantError(err)))
 }
 
-// StartQuantizeModelFile starts quantizing the .safetensors model src into dst by scheme ("int8"
-// per-channel symmetric along axis 0, "int4" groups of 32, "fp16", "q8_0" or "q4_0"): every
-// floating tensor (F32, F16, BF16, F64) with two or more dimensions and at least one value is
-// quantized (GGUF schemes copy a tensor whose last axis is not a multiple of 32), scales go to
-// F32 tensors named "<name>.scale", everything else is copied byte for byte, and __metadata__
-// keeps the source's entries and adds "jrx.format", "jrx.scheme" and "jrx.tensors" (a JSON object:
-// per source tensor its dtype, shape, method and, for copies of floating tensors, the reason).
+// QuantizeModelFileJob prepares a Job (started by Job.Run) that quantizes the .safetensors model
+// src into dst by scheme ("int8" per-channel symmetric along axis 0, "int4" groups of 32, "fp16",
+// "q8_0" or "q4_0"): every floating tensor (F32, F16, BF16, F64) with two or more dimensions and at
+// least one value is quantized (GGUF schemes copy a tensor whose last axis is not a multiple of
+// 32), scales go to F32 tensors named "<name>.scale", everything else is copied byte for byte, and
+// __metadata__ keeps the source's entries and adds "jrx.format", "jrx.scheme" and "jrx.tensors" (a
+// JSON object: per source tensor its dtype, shape, method and, for copies of floating tensors, the
+// reason).
 //
 // The source is read through a memory map whose pages are released as the job moves on, so peak
 // memory is about the largest output tensor, not the model. dst is written atomically. Job.Total
@@ -478,16 +482,19 @@ func tensorError(name string, offset int, err error) error {
 // "bytes_in", "bytes_out"}. A bad scheme or an unreadable src fails here; a malformed model, NaN or
 // infinity in a tensor being quantized, or an already quantized model fails the job with a
 // ValueError-coded error naming the tensor.
-func StartQuantizeModelFile(src, dst, scheme string) (_ *Job, err error) {
+func QuantizeModelFileJob(src, dst, scheme string) (_ *Job, err error) {
 	defer recoverPanic(&err)
 	if err := checkScheme(scheme); err != nil {
+		return nil, err
+	}
+	if src, dst, err = decodePaths(src, dst); err != nil {
 		return nil, err
 	}
 	size, err := inputSize(src)
 	if err != nil {
 		return nil, err
 	}
-	return startJob(size, func(ctx context.Context, j *Job) (string, error) {
+	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
 		stats, err := quantizeModelFile(ctx, src, dst, scheme, nil, j.progress)
 		if err != nil {
 			return "", err

@@ -11,16 +11,21 @@ import (
 // KeyboardInterrupt that made it cancel), so it carries no code of its own.
 var errCancelled = errors.New("cancelled")
 
-// Job is a long file operation (quantizing a model, compressing a file) running on its own
-// goroutine, so that Python can show progress and stop it: Python polls Wait with a short timeout
-// (gopy releases the GIL during the call, and Ctrl-C is noticed between polls), reads Done and
-// Total for a progress bar, calls Cancel on KeyboardInterrupt, and finally reads Result.
+// Job is a long file operation (quantizing a model, compressing a file) run on its own goroutine,
+// so that Python can show progress and stop it. The Start* functions only validate their
+// arguments and prepare the work; Python then calls Run inside the block that handles
+// KeyboardInterrupt (so a Ctrl-C can never leave work running that nobody will cancel), polls
+// Wait with a short timeout (gopy releases the GIL during the call, and Ctrl-C is noticed between
+// polls), reads Done and Total for a progress bar, calls Cancel on KeyboardInterrupt, and finally
+// reads Result.
 //
 // A cancelled job stops at its next checkpoint and removes its temporary files; its destination
 // is left as it was. All methods are safe for concurrent use.
 type Job struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
+	fn       func(ctx context.Context, j *Job) (string, error)
+	started  atomic.Bool
 	done     atomic.Int64
 	total    atomic.Int64
 	finished chan struct{}
@@ -28,25 +33,36 @@ type Job struct {
 	err      error
 }
 
-// startJob runs fn on a new goroutine. total is the initial Total (bytes the job expects to
-// process); fn reports progress through j.progress. A panic in fn becomes the job's error rather
-// than killing the interpreter.
-func startJob(total int64, fn func(ctx context.Context, j *Job) (string, error)) *Job {
+// newJob prepares fn to run when Run is called. total is the initial Total (bytes the job expects
+// to process); fn reports progress through j.progress.
+func newJob(total int64, fn func(ctx context.Context, j *Job) (string, error)) *Job {
 	ctx, cancel := context.WithCancel(context.Background())
-	j := &Job{ctx: ctx, cancel: cancel, finished: make(chan struct{})}
+	j := &Job{ctx: ctx, cancel: cancel, fn: fn, finished: make(chan struct{})}
 	j.total.Store(total)
+	return j
+}
+
+// Run starts the work on a new goroutine and reports whether this call started it (false when it
+// was already started, or is a job that needs no work). A job cancelled before Run still runs its
+// function, which sees the cancellation at its first checkpoint and does nothing. A panic in the
+// work becomes the job's error rather than killing the interpreter.
+func (j *Job) Run() bool {
+	if j.fn == nil || !j.started.CompareAndSwap(false, true) {
+		return false
+	}
 	go func() {
 		defer close(j.finished)
 		defer recoverPanic(&j.err)
-		j.result, j.err = fn(ctx, j)
+		j.result, j.err = j.fn(j.ctx, j)
 	}()
-	return j
+	return true
 }
 
 // finishedJob is a Job that completed before it started: a cache hit has nothing to wait for.
 func finishedJob(result string) *Job {
-	ctx, cancel := context.WithCancel(context.Background())
-	j := &Job{ctx: ctx, cancel: cancel, finished: make(chan struct{}), result: result}
+	j := newJob(0, nil)
+	j.result = result
+	j.started.Store(true)
 	close(j.finished)
 	return j
 }
@@ -59,7 +75,7 @@ func (j *Job) progress(done, total int64) {
 }
 
 // Wait blocks until the job finishes or timeoutMs milliseconds pass, whichever is first, and
-// reports whether it has finished. timeoutMs <= 0 only checks.
+// reports whether it has finished. timeoutMs <= 0 only checks. A job never Run never finishes.
 func (j *Job) Wait(timeoutMs int) bool {
 	if timeoutMs <= 0 {
 		select {
@@ -94,7 +110,7 @@ func (j *Job) Cancel() bool {
 }
 
 // Result is the job's outcome, a JSON object whose fields depend on the job, or its error. It
-// fails with a ValueError-coded error while the job is still running.
+// fails with a ValueError-coded error while the job is still running (or was never Run).
 func (j *Job) Result() (string, error) {
 	select {
 	case <-j.finished:

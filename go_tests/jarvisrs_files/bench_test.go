@@ -28,8 +28,9 @@ func BenchmarkQuantizeModelFile(b *testing.B) {
 				b.ReportAllocs()
 				dst := filepath.Join(dir, "q.safetensors")
 				for b.Loop() {
-					j, err := jarvisrs.StartQuantizeModelFile(src, dst, scheme)
+					j, err := jarvisrs.QuantizeModelFileJob(src, dst, scheme)
 					require.NoError(b, err)
+					j.Run()
 					for !j.Wait(1000) {
 					}
 					_, err = j.Result()

@@ -24,7 +24,7 @@ func TestQuantizedTensorsCache(t *testing.T) {
 	require.NoError(t, err)
 
 	var first, second, other cacheResult
-	j, err := l.StartQuantizedTensors(src, "int8")
+	j, err := l.QuantizedTensorsJob(src, "int8")
 	require.NoError(t, runJob(t, j, err, &first))
 	require.False(t, first.Cached)
 	require.NotNil(t, first.Stats)
@@ -36,9 +36,10 @@ func TestQuantizedTensorsCache(t *testing.T) {
 	before, err := os.Stat(first.Path)
 	require.NoError(t, err)
 
-	j, err = l.StartQuantizedTensors(src, "int8")
+	j, err = l.QuantizedTensorsJob(src, "int8")
 	require.NoError(t, err)
 	require.True(t, j.Wait(0), "a cache hit is finished at once")
+	require.False(t, j.Run(), "a cache hit has no work to start")
 	require.NoError(t, runJob(t, j, nil, &second))
 	require.True(t, second.Cached)
 	require.Equal(t, first.Path, second.Path)
@@ -46,7 +47,7 @@ func TestQuantizedTensorsCache(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, os.SameFile(before, after))
 
-	j, err = l.StartQuantizedTensors(src, "q4_0")
+	j, err = l.QuantizedTensorsJob(src, "q4_0")
 	require.NoError(t, runJob(t, j, err, &other))
 	require.False(t, other.Cached)
 	require.NotEqual(t, first.Path, other.Path)
@@ -54,19 +55,19 @@ func TestQuantizedTensorsCache(t *testing.T) {
 	// A new modification time invalidates the entry.
 	later := time.Now().Add(time.Hour)
 	require.NoError(t, os.Chtimes(src, later, later))
-	j, err = l.StartQuantizedTensors(src, "int8")
+	j, err = l.QuantizedTensorsJob(src, "int8")
 	require.NoError(t, runJob(t, j, err, &second))
 	require.False(t, second.Cached)
 	require.Equal(t, first.Path, second.Path)
 
 	// A damaged entry is rebuilt.
 	require.NoError(t, os.WriteFile(first.Path, []byte("garbage"), 0o600))
-	j, err = l.StartQuantizedTensors(src, "int8")
+	j, err = l.QuantizedTensorsJob(src, "int8")
 	require.NoError(t, runJob(t, j, err, &second))
 	require.False(t, second.Cached)
 
-	_, err = l.StartQuantizedTensors(src, "int2")
+	_, err = l.QuantizedTensorsJob(src, "int2")
 	requireCode(t, err, "value")
-	_, err = l.StartQuantizedTensors(filepath.Join(dir, "missing"), "int8")
+	_, err = l.QuantizedTensorsJob(filepath.Join(dir, "missing"), "int8")
 	requireCode(t, err, "os:2")
 }

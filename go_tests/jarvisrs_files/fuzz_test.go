@@ -65,7 +65,7 @@ func FuzzQuantizeModelFile(f *testing.F) {
 		require.NoError(t, os.WriteFile(src, file, 0o644))
 		dst := filepath.Join(dir, "dst.safetensors")
 		var res quantizeResult
-		j, err := jarvisrs.StartQuantizeModelFile(src, dst, schemes[int(which)%len(schemes)])
+		j, err := jarvisrs.QuantizeModelFileJob(src, dst, schemes[int(which)%len(schemes)])
 		err = runJob(t, j, err, &res)
 		if err != nil {
 			require.False(t, strings.HasPrefix(err.Error(), "[jrx:internal]"), err.Error())

@@ -70,10 +70,11 @@ func readHeader(t testing.TB, path string) *safetensors.Header {
 	return h
 }
 
-// runJob waits for a job and decodes its JSON result into v.
+// runJob runs a job, waits for it and decodes its JSON result into v.
 func runJob(t testing.TB, j *jarvisrs.Job, startErr error, v any) error {
 	t.Helper()
 	require.NoError(t, startErr)
+	j.Run()
 	for !j.Wait(1000) {
 	}
 	out, err := j.Result()

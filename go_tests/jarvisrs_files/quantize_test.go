@@ -73,7 +73,7 @@ func TestQuantizeModelFileSchemes(t *testing.T) {
 		t.Run(tc.scheme, func(t *testing.T) {
 			dst := filepath.Join(dir, tc.scheme+".safetensors")
 			var res quantizeResult
-			j, err := jarvisrs.StartQuantizeModelFile(src, dst, tc.scheme)
+			j, err := jarvisrs.QuantizeModelFileJob(src, dst, tc.scheme)
 			require.NoError(t, runJob(t, j, err, &res))
 			require.Equal(t, 6, res.Tensors)
 			info, err := os.Stat(dst)
@@ -120,7 +120,7 @@ func TestQuantizeModelFileInt8MatchesQuant(t *testing.T) {
 	writeModel(t, src, nil, w)
 	dst := filepath.Join(dir, "q.safetensors")
 	var res quantizeResult
-	j, err := jarvisrs.StartQuantizeModelFile(src, dst, "int8")
+	j, err := jarvisrs.QuantizeModelFileJob(src, dst, "int8")
 	require.NoError(t, runJob(t, j, err, &res))
 
 	vals := make([]float32, len(w.data)/4)
@@ -154,9 +154,9 @@ func TestQuantizeModelFileInt8MatchesQuant(t *testing.T) {
 func TestQuantizeModelFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	src := testModel(t, dir)
-	_, err := jarvisrs.StartQuantizeModelFile(src, filepath.Join(dir, "o"), "int3")
+	_, err := jarvisrs.QuantizeModelFileJob(src, filepath.Join(dir, "o"), "int3")
 	requireCode(t, err, "value")
-	_, err = jarvisrs.StartQuantizeModelFile(filepath.Join(dir, "missing"), filepath.Join(dir, "o"), "int8")
+	_, err = jarvisrs.QuantizeModelFileJob(filepath.Join(dir, "missing"), filepath.Join(dir, "o"), "int8")
 	requireCode(t, err, "os:2")
 
 	nan := filepath.Join(dir, "nan.safetensors")
@@ -167,7 +167,7 @@ func TestQuantizeModelFileErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(dst, []byte("keep"), 0o644))
 	var res quantizeResult
 	for _, scheme := range []string{"int8", "int4", "q8_0", "q4_0"} {
-		j, err := jarvisrs.StartQuantizeModelFile(nan, dst, scheme)
+		j, err := jarvisrs.QuantizeModelFileJob(nan, dst, scheme)
 		err = runJob(t, j, err, &res)
 		requireCode(t, err, "value")
 		require.Contains(t, err.Error(), "index 70")
@@ -179,9 +179,9 @@ func TestQuantizeModelFileErrors(t *testing.T) {
 
 	// Already quantized models are refused.
 	q := filepath.Join(dir, "q.safetensors")
-	j, err := jarvisrs.StartQuantizeModelFile(src, q, "int8")
+	j, err := jarvisrs.QuantizeModelFileJob(src, q, "int8")
 	require.NoError(t, runJob(t, j, err, &res))
-	j, err = jarvisrs.StartQuantizeModelFile(q, filepath.Join(dir, "qq"), "int4")
+	j, err = jarvisrs.QuantizeModelFileJob(q, filepath.Join(dir, "qq"), "int4")
 	requireCode(t, runJob(t, j, err, &res), "value")
 }
 
@@ -194,8 +194,12 @@ func TestQuantizeModelFileCancel(t *testing.T) {
 	}
 	writeModel(t, src, nil, tensors...)
 	dst := filepath.Join(dir, "q.safetensors")
-	j, err := jarvisrs.StartQuantizeModelFile(src, dst, "int4")
+	j, err := jarvisrs.QuantizeModelFileJob(src, dst, "int4")
 	require.NoError(t, err)
+	require.False(t, j.Wait(10), "a job does nothing until Run")
+	require.NoFileExists(t, dst)
+	require.Empty(t, tempLeftovers(t, dir))
+	j.Run()
 	_, err = j.Result()
 	requireCode(t, err, "value") // still running
 	require.True(t, j.Cancel())
@@ -206,4 +210,15 @@ func TestQuantizeModelFileCancel(t *testing.T) {
 	require.NoFileExists(t, dst)
 	require.Empty(t, tempLeftovers(t, dir))
 	require.False(t, j.Cancel(), "a finished job is not running")
+
+	// Cancelled before Run: the work sees the cancellation at once and leaves nothing behind.
+	j, err = jarvisrs.QuantizeModelFileJob(src, dst, "int8")
+	require.NoError(t, err)
+	j.Cancel()
+	j.Run()
+	for !j.Wait(1000) {
+	}
+	_, err = j.Result()
+	require.ErrorContains(t, err, "cancelled")
+	require.NoFileExists(t, dst)
 }
