@@ -222,3 +222,44 @@ func TestQuantizeModelFileCancel(t *testing.T) {
 	require.ErrorContains(t, err, "cancelled")
 	require.NoFileExists(t, dst)
 }
+
+// TestQuantizeModelFileUnalignedData: the format does not require tensors to be aligned; a 1-byte
+// tensor first puts float data at odd offsets, which must quantize exactly as aligned data does.
+func TestQuantizeModelFileUnalignedData(t *testing.T) {
+	dir := t.TempDir()
+	w := f32Tensor("w", 4, 8, 64)
+	half := make([]byte, 2*8*64)
+	for i := 0; i < len(half); i += 2 {
+		binary.LittleEndian.PutUint16(half[i:], uint16(0x3000+i)) // assorted finite halves
+	}
+	aligned := filepath.Join(dir, "aligned.safetensors")
+	writeModel(t, aligned, nil, w, rawTensor("h", safetensors.F16, half, 8, 64))
+	header := `{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},` +
+		`"w":{"dtype":"F32","shape":[8,64],"data_offsets":[1,2049]},` +
+		`"h":{"dtype":"F16","shape":[8,64],"data_offsets":[2049,3073]}}`
+	file := prefixed(header, 0)
+	file = append(append(append(file, 7), w.data...), half...)
+	unaligned := filepath.Join(dir, "unaligned.safetensors")
+	require.NoError(t, os.WriteFile(unaligned, file, 0o644))
+
+	for _, scheme := range []string{"int8", "int4", "fp16", "q8_0", "q4_0"} {
+		t.Run(scheme, func(t *testing.T) {
+			var res quantizeResult
+			outs := map[string]map[string][]byte{}
+			for _, src := range []string{aligned, unaligned} {
+				dst := src + "." + scheme
+				j, err := jarvisrs.QuantizeModelFileJob(src, dst, scheme)
+				require.NoError(t, runJob(t, j, err, &res))
+				data, err := os.ReadFile(dst)
+				require.NoError(t, err)
+				outs[src] = map[string][]byte{}
+				for _, x := range readHeader(t, dst).Tensors {
+					outs[src][x.Name] = data[x.Offset : x.Offset+x.Length]
+				}
+			}
+			for _, name := range []string{"w", "h"} {
+				require.Equal(t, outs[aligned][name], outs[unaligned][name], name)
+			}
+		})
+	}
+}
