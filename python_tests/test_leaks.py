@@ -51,6 +51,7 @@ def _assert_no_leak(fn, calls=CALLS):
     steady size; the second must then add (almost) nothing. A leak of even 100 bytes a call
     shows up as 5 MiB over the second half of 100,000 calls."""
     half = calls // 2
+    gc.collect()  # finalise garbage left by earlier tests first, so it is not counted here
     before_handles = _handles()
     for _ in range(half):
         fn()
