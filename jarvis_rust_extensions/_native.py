@@ -21,7 +21,14 @@ from typing import Any, Callable, Tuple
 import numpy as np
 
 from ._errors import ForkedProcessError, translate
-from ._gopy import _jarvisrs
+try:
+    from ._gopy import _jarvisrs
+except ImportError as exc:  # pragma: no cover - only in a source tree that was never built
+    raise ImportError(
+        f"jarvis_rust_extensions: the compiled Go extension is missing from {os.path.dirname(__file__)} "
+        f"({exc}). This is probably the source folder: build and install the wheel with "
+        "`python3 build.py` (or `pip install .`) and import it from another directory."
+    ) from exc
 
 __all__ = ["lib", "call", "Handle", "input_buffer", "new_bytes", "address_of", "forked"]
 
