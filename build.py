@@ -48,7 +48,10 @@ def main() -> int:
         os.remove(old)
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist, HERE])
     wheel = glob.glob(os.path.join(dist, "jarvis_rust_extensions-*.whl"))[0]
-    run([sys.executable, "-m", "pip", "install", "--force-reinstall", wheel])
+    # Replace this package even at the same version, but leave its dependencies (numpy) alone
+    # unless they are missing.
+    run([sys.executable, "-m", "pip", "install", "--force-reinstall", "--no-deps", wheel])
+    run([sys.executable, "-m", "pip", "install", wheel])
     print(f"built {os.path.relpath(wheel, HERE)} and installed it into {sys.executable}")
 
     # Import from outside the source tree, so the installed copy is what gets checked.
