@@ -109,3 +109,19 @@ def test_return_types_match_annotations(tmp_path):
     assert jre.dequantize(qt).dtype == np.float32
     assert isinstance(jre.quantize_gguf(x, "Q8_0"), bytes)
     assert jre.dequantize_gguf(jre.quantize_gguf(x, "Q4_0"), "Q4_0", x.shape).dtype == np.float32
+
+
+def test_every_public_function_and_method_has_a_docstring():
+    missing = []
+    for name in jre.__all__:
+        obj = getattr(jre, name)
+        if not (inspect.getdoc(obj) or "").strip():
+            missing.append(name)
+        if inspect.isclass(obj) and not issubclass(obj, BaseException):
+            for attr, value in vars(obj).items():
+                if attr.startswith("_"):
+                    continue
+                target = value.fget if isinstance(value, property) else value
+                if callable(target) and not (inspect.getdoc(target) or "").strip():
+                    missing.append(f"{name}.{attr}")
+    assert missing == []
