@@ -132,3 +132,37 @@ func BenchmarkAbsMaxColumns(b *testing.B) {
 		})
 	}
 }
+
+// The GGUF benchmarks count float32 bytes on the value side (input of the encoders, output of
+// the decoders); element lo of a slice is block lo/32.
+func BenchmarkEncodeQ8_0(b *testing.B) {
+	dst := make([]byte, 64<<20/4/32*kernels.Q8_0BlockBytes)
+	benchPaths(b, func(src []float32, lo, hi int) {
+		kernels.EncodeQ8_0(dst[lo/32*kernels.Q8_0BlockBytes:], src[lo:hi])
+	})
+}
+
+func BenchmarkEncodeQ4_0(b *testing.B) {
+	dst := make([]byte, 64<<20/4/32*kernels.Q4_0BlockBytes)
+	benchPaths(b, func(src []float32, lo, hi int) {
+		kernels.EncodeQ4_0(dst[lo/32*kernels.Q4_0BlockBytes:], src[lo:hi])
+	})
+}
+
+func BenchmarkDecodeQ8_0(b *testing.B) {
+	blocks := make([]byte, 64<<20/4/32*kernels.Q8_0BlockBytes)
+	kernels.EncodeQ8_0(blocks, benchInput())
+	dst := make([]float32, 64<<20/4)
+	benchPaths(b, func(_ []float32, lo, hi int) {
+		kernels.DecodeQ8_0(dst[lo:hi], blocks[lo/32*kernels.Q8_0BlockBytes:])
+	})
+}
+
+func BenchmarkDecodeQ4_0(b *testing.B) {
+	blocks := make([]byte, 64<<20/4/32*kernels.Q4_0BlockBytes)
+	kernels.EncodeQ4_0(blocks, benchInput())
+	dst := make([]float32, 64<<20/4)
+	benchPaths(b, func(_ []float32, lo, hi int) {
+		kernels.DecodeQ4_0(dst[lo:hi], blocks[lo/32*kernels.Q4_0BlockBytes:])
+	})
+}

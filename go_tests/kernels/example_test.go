@@ -1,6 +1,7 @@
 package kernels_test
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/kernels"
@@ -49,4 +50,18 @@ func ExampleSymInt8Columns() {
 	kernels.SymInt8Columns(q, w, scales)
 	fmt.Println(q)
 	// Output: [127 -127 0 64 64 0]
+}
+
+// A Q8_0 block: d = 15.5/127 as float16, codes -127..127, and back.
+func Example_ggufQ8_0() {
+	x := make([]float32, 32)
+	for i := range x {
+		x[i] = float32(i) - 15.5
+	}
+	blk := make([]byte, kernels.Q8_0BlockBytes)
+	kernels.EncodeQ8_0(blk, x)
+	back := make([]float32, 32)
+	kernels.DecodeQ8_0(back, blk)
+	fmt.Printf("d=%#04x q[0]=%d q[31]=%d back[31]=%.3f\n", binary.LittleEndian.Uint16(blk), int8(blk[2]), int8(blk[33]), back[31])
+	// Output: d=0x2fd0 q[0]=-127 q[31]=127 back[31]=15.503
 }

@@ -17,3 +17,8 @@ func symInt8ColumnsVec(dst []int8, src []float32, scales []float32) bool { retur
 func quantVec(dst []int8, src []float32, sub, scale, add, lo, hi float32) bool {
 	return false
 }
+
+func encodeQ8_0Vec(dst []byte, src []float32, blocks int) (finite, done bool) { return false, false }
+func encodeQ4_0Vec(dst []byte, src []float32, blocks int) (finite, done bool) { return false, false }
+func decodeQ8_0Vec(dst []float32, src []byte, blocks int) bool                { return false }
+func decodeQ4_0Vec(dst []float32, src []byte, blocks int) bool                { return false }
