@@ -32,7 +32,9 @@ func floatEntryPoints(x []float32, channels, inner int) map[string]error {
 	}
 }
 
-func TestNonFiniteNamesFirstIndex(t *testing.T) {
+func TestNonFiniteNamesFirstIndex(t *testing.T) { onBothPaths(t, testNonFiniteNamesFirstIndex) }
+
+func testNonFiniteNamesFirstIndex(t *testing.T) {
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	cases := []struct {
 		name            string
@@ -68,6 +70,10 @@ func TestNonFiniteNamesFirstIndex(t *testing.T) {
 }
 
 func TestNonFiniteScalesInDequantizers(t *testing.T) {
+	onBothPaths(t, testNonFiniteScalesInDequantizers)
+}
+
+func testNonFiniteScalesInDequantizers(t *testing.T) {
 	scales := []float32{1, float32(math.NaN()), float32(math.Inf(1))}
 	var nf *quant.NonFiniteError
 	err := quant.DequantizeInt8(make([]float32, 3), make([]int8, 3), scales, nil, 1, 3, 1)
@@ -78,13 +84,17 @@ func TestNonFiniteScalesInDequantizers(t *testing.T) {
 	require.Equal(t, 1, nf.Index)
 }
 
-func TestFP16ConvertsNonFinite(t *testing.T) {
+func TestFP16ConvertsNonFinite(t *testing.T) { onBothPaths(t, testFP16ConvertsNonFinite) }
+
+func testFP16ConvertsNonFinite(t *testing.T) {
 	h := make([]uint16, 3)
 	require.NoError(t, quant.FP16(h, []float32{float32(math.NaN()), float32(math.Inf(-1)), 1e6}))
 	require.Equal(t, []uint16{0x7e00, 0xfc00, 0x7c00}, h)
 }
 
-func TestShapeErrors(t *testing.T) {
+func TestShapeErrors(t *testing.T) { onBothPaths(t, testShapeErrors) }
+
+func testShapeErrors(t *testing.T) {
 	x := make([]float32, 64)
 	codes := make([]int8, 64)
 	scales := make([]float32, 64)
@@ -133,7 +143,9 @@ func TestShapeErrors(t *testing.T) {
 
 func second[T any](_ T, err error) error { return err }
 
-func TestRangeErrors(t *testing.T) {
+func TestRangeErrors(t *testing.T) { onBothPaths(t, testRangeErrors) }
+
+func testRangeErrors(t *testing.T) {
 	huge := []float32{-3e38, 3e38, 0}
 	_, err := quant.OriginalInt8(make([]int8, 3), huge)
 	require.ErrorIs(t, err, quant.ErrRange)
@@ -154,7 +166,9 @@ func TestRangeErrors(t *testing.T) {
 	require.Contains(t, err.Error(), "index 131071")
 }
 
-func TestKindErrors(t *testing.T) {
+func TestKindErrors(t *testing.T) { onBothPaths(t, testKindErrors) }
+
+func testKindErrors(t *testing.T) {
 	for _, s := range []string{"", "Q5_K", "q8", "F16", "Q8_1"} {
 		_, err := quant.ParseGGUFKind(s)
 		require.ErrorIs(t, err, quant.ErrKind, s)

@@ -14,7 +14,9 @@ import (
 
 var negZero = float32(math.Copysign(0, -1))
 
-func TestOriginalInt8Formula(t *testing.T) {
+func TestOriginalInt8Formula(t *testing.T) { onBothPaths(t, testOriginalInt8Formula) }
+
+func testOriginalInt8Formula(t *testing.T) {
 	cases := []struct {
 		name string
 		x    []float32
@@ -43,7 +45,9 @@ func TestOriginalInt8Formula(t *testing.T) {
 	}
 }
 
-func TestSymmetricInt8Formula(t *testing.T) {
+func TestSymmetricInt8Formula(t *testing.T) { onBothPaths(t, testSymmetricInt8Formula) }
+
+func testSymmetricInt8Formula(t *testing.T) {
 	cases := []struct {
 		name                   string
 		x                      []float32
@@ -78,7 +82,9 @@ func TestSymmetricInt8Formula(t *testing.T) {
 	}
 }
 
-func TestAsymmetricInt8Formula(t *testing.T) {
+func TestAsymmetricInt8Formula(t *testing.T) { onBothPaths(t, testAsymmetricInt8Formula) }
+
+func testAsymmetricInt8Formula(t *testing.T) {
 	cases := []struct {
 		name                   string
 		x                      []float32
@@ -125,7 +131,9 @@ func TestAsymmetricInt8Formula(t *testing.T) {
 	}
 }
 
-func TestInt4Formula(t *testing.T) {
+func TestInt4Formula(t *testing.T) { onBothPaths(t, testInt4Formula) }
+
+func testInt4Formula(t *testing.T) {
 	cases := []struct {
 		name      string
 		x         []float32
@@ -152,7 +160,9 @@ func TestInt4Formula(t *testing.T) {
 	}
 }
 
-func TestPackUnpackInt4(t *testing.T) {
+func TestPackUnpackInt4(t *testing.T) { onBothPaths(t, testPackUnpackInt4) }
+
+func testPackUnpackInt4(t *testing.T) {
 	cases := []struct {
 		codes  []int8
 		packed []uint8
@@ -177,7 +187,9 @@ func TestPackUnpackInt4(t *testing.T) {
 	require.Equal(t, []int8{-7}, codes)
 }
 
-func TestDequantizeFormula(t *testing.T) {
+func TestDequantizeFormula(t *testing.T) { onBothPaths(t, testDequantizeFormula) }
+
+func testDequantizeFormula(t *testing.T) {
 	// Symmetric, last axis: scales 0.5 and 2.
 	out := make([]float32, 4)
 	require.NoError(t, quant.DequantizeInt8(out, []int8{-127, 3, 127, -128}, []float32{0.5, 2}, nil, 2, 2, 1))
@@ -197,7 +209,9 @@ func TestDequantizeFormula(t *testing.T) {
 	require.True(t, math.Signbit(float64(f[4])))
 }
 
-func TestGGUFFormula(t *testing.T) {
+func TestGGUFFormula(t *testing.T) { onBothPaths(t, testGGUFFormula) }
+
+func testGGUFFormula(t *testing.T) {
 	// Q8_0: max|x| = 127 → d = 1 (half 0x3c00), id = 1, codes round(x) half away from zero.
 	x := make([]float32, 32)
 	want := make([]byte, 34)
@@ -248,7 +262,9 @@ func bytesOf(b byte, n int) []byte {
 	return out
 }
 
-func TestGGUFKind(t *testing.T) {
+func TestGGUFKind(t *testing.T) { onBothPaths(t, testGGUFKind) }
+
+func testGGUFKind(t *testing.T) {
 	cases := []struct {
 		name  string
 		kind  quant.GGUFKind

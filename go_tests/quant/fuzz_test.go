@@ -80,23 +80,25 @@ func FuzzDequantizeGGUF(f *testing.F) {
 	f.Add(make([]byte, 36), uint8(1), uint8(1))
 	f.Add([]byte{0x00, 0x7e, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18}, uint8(1), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, kindSel, rowBlocks uint8) {
-		k := quant.Q8_0
-		bb := 34
-		if kindSel%2 == 1 {
-			k, bb = quant.Q4_0, 18
-		}
-		n := len(data) / bb * 32
-		rowLen := 32 * int(rowBlocks%4)
-		dst := make([]float32, n)
-		err := quant.DequantizeGGUF(dst, data, rowLen, k)
-		if n == 0 && rowLen == 0 || rowLen > 0 && n%rowLen == 0 {
-			require.NoError(t, err)
-			require.Equal(t, f32bits(refDequantGGUF(data, k, n)), f32bits(dst))
-		} else {
-			require.ErrorIs(t, err, quant.ErrShape)
-		}
-		// A destination longer than the data can fill is refused, never read past the end.
-		require.ErrorIs(t, quant.DequantizeGGUF(make([]float32, n+32), data, 32, k), quant.ErrShape)
+		eachPath(func() {
+			k := quant.Q8_0
+			bb := 34
+			if kindSel%2 == 1 {
+				k, bb = quant.Q4_0, 18
+			}
+			n := len(data) / bb * 32
+			rowLen := 32 * int(rowBlocks%4)
+			dst := make([]float32, n)
+			err := quant.DequantizeGGUF(dst, data, rowLen, k)
+			if n == 0 && rowLen == 0 || rowLen > 0 && n%rowLen == 0 {
+				require.NoError(t, err)
+				require.Equal(t, f32bits(refDequantGGUF(data, k, n)), f32bits(dst))
+			} else {
+				require.ErrorIs(t, err, quant.ErrShape)
+			}
+			// A destination longer than the data can fill is refused, never read past the end.
+			require.ErrorIs(t, quant.DequantizeGGUF(make([]float32, n+32), data, 32, k), quant.ErrShape)
+		})
 	})
 }
 
@@ -109,72 +111,74 @@ func FuzzQuantizeFloats(f *testing.F) {
 	}
 	f.Add(seed, uint8(4))
 	f.Fuzz(func(t *testing.T, data []byte, chanSel uint8) {
-		x := floatsOf(data)
-		firstBad := -1
-		for i, v := range x {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				firstBad = i
-				break
+		eachPath(func() {
+			x := floatsOf(data)
+			firstBad := -1
+			for i, v := range x {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					firstBad = i
+					break
+				}
 			}
-		}
-		channels := 1 + int(chanSel)%5
-		x = x[:len(x)/channels*channels]
-		if firstBad >= len(x) {
-			firstBad = -1
-		}
-		checkBad := func(err error) bool {
-			t.Helper()
-			if firstBad < 0 {
-				return false
+			channels := 1 + int(chanSel)%5
+			x = x[:len(x)/channels*channels]
+			if firstBad >= len(x) {
+				firstBad = -1
 			}
-			var nf *quant.NonFiniteError
-			require.True(t, errors.As(err, &nf), "want NonFiniteError, got %v", err)
-			require.Equal(t, firstBad, nf.Index)
-			return true
-		}
+			checkBad := func(err error) bool {
+				t.Helper()
+				if firstBad < 0 {
+					return false
+				}
+				var nf *quant.NonFiniteError
+				require.True(t, errors.As(err, &nf), "want NonFiniteError, got %v", err)
+				require.Equal(t, firstBad, nf.Index)
+				return true
+			}
 
-		q := make([]int8, len(x))
-		scales := make([]float32, channels)
-		err := quant.SymmetricInt8(q, scales, x, len(x)/channels, channels, 1)
-		if !checkBad(err) {
-			require.NoError(t, err)
-			wq, ws := refSymmetric(x, len(x)/channels, channels, 1)
-			require.Equal(t, f32bits(ws), f32bits(scales))
-			require.Equal(t, wq, q)
-		}
-
-		zps := make([]int8, channels)
-		err = quant.AsymmetricInt8(q, scales, zps, x, 1, channels, len(x)/channels)
-		if !checkBad(err) && !errors.Is(err, quant.ErrRange) {
-			require.NoError(t, err)
-			wq, ws, wz := refAsymmetric(x, 1, channels, len(x)/channels)
-			require.Equal(t, f32bits(ws), f32bits(scales))
-			require.Equal(t, wz, zps)
-			require.Equal(t, wq, q)
-		}
-
-		packed := make([]uint8, (len(x)+1)/2)
-		scales = make([]float32, len(x)+1)
-		err = quant.Int4(packed, scales, x, channels)
-		if !checkBad(err) {
-			require.NoError(t, err)
-			wp, _ := refInt4(x, channels)
-			require.Equal(t, wp, packed)
-		}
-
-		m := len(x) / 32 * 32
-		if firstBad >= m {
-			firstBad = -1
-		}
-		for _, k := range []quant.GGUFKind{quant.Q8_0, quant.Q4_0} {
-			size, _ := k.BytesFor(m)
-			out := make([]byte, size)
-			err := quant.QuantizeGGUF(out, x[:m], 32, k)
+			q := make([]int8, len(x))
+			scales := make([]float32, channels)
+			err := quant.SymmetricInt8(q, scales, x, len(x)/channels, channels, 1)
 			if !checkBad(err) {
 				require.NoError(t, err)
-				back := make([]float32, m)
-				require.NoError(t, quant.DequantizeGGUF(back, out, 32, k))
+				wq, ws := refSymmetric(x, len(x)/channels, channels, 1)
+				require.Equal(t, f32bits(ws), f32bits(scales))
+				require.Equal(t, wq, q)
 			}
-		}
+
+			zps := make([]int8, channels)
+			err = quant.AsymmetricInt8(q, scales, zps, x, 1, channels, len(x)/channels)
+			if !checkBad(err) && !errors.Is(err, quant.ErrRange) {
+				require.NoError(t, err)
+				wq, ws, wz := refAsymmetric(x, 1, channels, len(x)/channels)
+				require.Equal(t, f32bits(ws), f32bits(scales))
+				require.Equal(t, wz, zps)
+				require.Equal(t, wq, q)
+			}
+
+			packed := make([]uint8, (len(x)+1)/2)
+			scales = make([]float32, len(x)+1)
+			err = quant.Int4(packed, scales, x, channels)
+			if !checkBad(err) {
+				require.NoError(t, err)
+				wp, _ := refInt4(x, channels)
+				require.Equal(t, wp, packed)
+			}
+
+			m := len(x) / 32 * 32
+			if firstBad >= m {
+				firstBad = -1
+			}
+			for _, k := range []quant.GGUFKind{quant.Q8_0, quant.Q4_0} {
+				size, _ := k.BytesFor(m)
+				out := make([]byte, size)
+				err := quant.QuantizeGGUF(out, x[:m], 32, k)
+				if !checkBad(err) {
+					require.NoError(t, err)
+					back := make([]float32, m)
+					require.NoError(t, quant.DequantizeGGUF(back, out, 32, k))
+				}
+			}
+		})
 	})
 }

@@ -100,7 +100,9 @@ func f32bits(v []float32) []uint32 {
 	return out
 }
 
-func TestGoldenOriginalInt8(t *testing.T) {
+func TestGoldenOriginalInt8(t *testing.T) { onBothPaths(t, testGoldenOriginalInt8) }
+
+func testGoldenOriginalInt8(t *testing.T) {
 	for _, c := range loadGolden(t).OriginalInt8 {
 		t.Run(c.Name, func(t *testing.T) {
 			x := f32s(t, c.X)
@@ -120,7 +122,9 @@ func TestGoldenOriginalInt8(t *testing.T) {
 	}
 }
 
-func TestGoldenSymmetricInt8(t *testing.T) {
+func TestGoldenSymmetricInt8(t *testing.T) { onBothPaths(t, testGoldenSymmetricInt8) }
+
+func testGoldenSymmetricInt8(t *testing.T) {
 	for _, c := range loadGolden(t).SymmetricInt8 {
 		t.Run(c.Name, func(t *testing.T) {
 			x := f32s(t, c.X)
@@ -133,7 +137,9 @@ func TestGoldenSymmetricInt8(t *testing.T) {
 	}
 }
 
-func TestGoldenAsymmetricInt8(t *testing.T) {
+func TestGoldenAsymmetricInt8(t *testing.T) { onBothPaths(t, testGoldenAsymmetricInt8) }
+
+func testGoldenAsymmetricInt8(t *testing.T) {
 	g := loadGolden(t)
 	require.NotEmpty(t, g.AsymmetricInt8)
 	for _, c := range g.AsymmetricInt8 {
@@ -150,7 +156,9 @@ func TestGoldenAsymmetricInt8(t *testing.T) {
 	}
 }
 
-func TestGoldenInt4(t *testing.T) {
+func TestGoldenInt4(t *testing.T) { onBothPaths(t, testGoldenInt4) }
+
+func testGoldenInt4(t *testing.T) {
 	for _, c := range loadGolden(t).Int4 {
 		t.Run(c.Name, func(t *testing.T) {
 			x := f32s(t, c.X)
@@ -171,7 +179,9 @@ func TestGoldenInt4(t *testing.T) {
 	}
 }
 
-func TestGoldenFP16(t *testing.T) {
+func TestGoldenFP16(t *testing.T) { onBothPaths(t, testGoldenFP16) }
+
+func testGoldenFP16(t *testing.T) {
 	for _, c := range loadGolden(t).FP16 {
 		t.Run(c.Name, func(t *testing.T) {
 			x := f32s(t, c.X)
@@ -182,7 +192,9 @@ func TestGoldenFP16(t *testing.T) {
 	}
 }
 
-func TestGoldenGGUF(t *testing.T) {
+func TestGoldenGGUF(t *testing.T) { onBothPaths(t, testGoldenGGUF) }
+
+func testGoldenGGUF(t *testing.T) {
 	g := loadGolden(t)
 	for _, c := range g.GGUFQuant {
 		t.Run(c.Name, func(t *testing.T) {

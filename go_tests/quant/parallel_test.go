@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"testing"
 	"unsafe"
@@ -41,7 +42,9 @@ func parallelShapes() []shape {
 	}
 }
 
-func TestParallelMatchesReference(t *testing.T) {
+func TestParallelMatchesReference(t *testing.T) { onBothPaths(t, testParallelMatchesReference) }
+
+func testParallelMatchesReference(t *testing.T) {
 	for k, s := range parallelShapes() {
 		t.Run(s.name, func(t *testing.T) {
 			x := randFloats(uint64(k+1), s.n(), 3)
@@ -72,6 +75,10 @@ func TestParallelMatchesReference(t *testing.T) {
 }
 
 func TestParallelInt4AndOriginalMatchReference(t *testing.T) {
+	onBothPaths(t, testParallelInt4AndOriginalMatchReference)
+}
+
+func testParallelInt4AndOriginalMatchReference(t *testing.T) {
 	const L = quant.ChunkLen
 	for _, n := range []int{1, L - 1, L, L + 1, 2*L + 3, 5*L + 17} {
 		x := randFloats(uint64(n), n, 2)
@@ -187,6 +194,10 @@ func firstDiff(a, b []byte) int {
 }
 
 func TestResultsIndependentOfGOMAXPROCS(t *testing.T) {
+	onBothPaths(t, testResultsIndependentOfGOMAXPROCS)
+}
+
+func testResultsIndependentOfGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	shapes := []shape{
 		{"flat", 1, 1, 3*quant.ChunkLen + 101},
@@ -213,4 +224,77 @@ func TestResultsIndependentOfGOMAXPROCS(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestGGUFMatchesReference(t *testing.T) { onBothPaths(t, testGGUFMatchesReference) }
+
+// testGGUFMatchesReference runs both GGUF kinds over sizes around the work item size, on data
+// whose products land on rounding ties (every block's largest magnitude is 127 or -8, so
+// id is 1 and x*id is x), on normal data of several magnitudes, and on blocks where 1/d
+// overflows, against the literal transcription of gguf.quants.
+func testGGUFMatchesReference(t *testing.T) {
+	const L = quant.ChunkLen
+	for _, n := range []int{32, 64, L - 32, L, L + 32, 3*L + 96} {
+		for _, data := range []struct {
+			name string
+			x    []float32
+		}{
+			{"normal", randFloats(uint64(n), n, 2)},
+			{"ties", tieBlocks(uint64(n), n)},
+			{"magnitudes", magnitudeBlocks(uint64(n), n)},
+		} {
+			for _, k := range []quant.GGUFKind{quant.Q8_0, quant.Q4_0} {
+				t.Run(fmt.Sprintf("%v/%s/n=%d", k, data.name, n), func(t *testing.T) {
+					rowLen := 32
+					if n%96 == 0 {
+						rowLen = 96
+					}
+					size, err := k.BytesFor(n)
+					require.NoError(t, err)
+					got := make([]byte, size)
+					require.NoError(t, quant.QuantizeGGUF(got, data.x, rowLen, k))
+					want := refQuantGGUF(data.x, k)
+					if !bytes.Equal(want, got) {
+						i := firstDiff(want, got)
+						require.Failf(t, "blocks differ", "first difference at byte %d (block %d)", i, i/(size/(n/32)))
+					}
+					back := make([]float32, n)
+					require.NoError(t, quant.DequantizeGGUF(back, got, rowLen, k))
+					require.Equal(t, f32bits(refDequantGGUF(got, k, n)), f32bits(back))
+				})
+			}
+		}
+	}
+}
+
+// tieBlocks fills blocks whose largest magnitude is 127 (Q8_0: d = 1) or -8 (Q4_0: d = 1) at a
+// random position, the other values halves and quarters that land on ties of both formulas.
+func tieBlocks(seed uint64, n int) []float32 {
+	x := randFloats(seed, n, 1)
+	for b := 0; b < n/32; b++ {
+		blk := x[32*b : 32*b+32]
+		for j := range blk {
+			blk[j] = float32(int(math.Float32bits(blk[j])%29)-14) / 4 // -3.5 .. 3.5 in quarters
+		}
+		if b%2 == 0 {
+			blk[int(seed+uint64(b))%32] = 127
+			blk[(int(seed+uint64(b))+5)%32] = -126.5
+		} else {
+			blk[int(seed+uint64(b))%32] = -8
+			blk[(int(seed+uint64(b))+7)%32] = 8 // same magnitude later: argmax keeps the first
+		}
+	}
+	return x
+}
+
+// magnitudeBlocks gives each block its own magnitude, from subnormal through 1e37, so scales
+// that are subnormal, overflow float16 or whose reciprocal overflows all appear.
+func magnitudeBlocks(seed uint64, n int) []float32 {
+	r := rand.New(rand.NewPCG(seed, 3))
+	mags := []float64{1e-45, 1e-40, 1e-38, 2e-38, 4e-37, 3e-36, 1e-10, 1, 3e7, 1e30, 1e37, 0}
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(r.NormFloat64() * mags[i/32%len(mags)])
+	}
+	return x
 }

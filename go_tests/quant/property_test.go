@@ -36,6 +36,10 @@ func propertyInputs() map[string][]float32 {
 }
 
 func TestRoundTripSymmetricAndAsymmetric(t *testing.T) {
+	onBothPaths(t, testRoundTripSymmetricAndAsymmetric)
+}
+
+func testRoundTripSymmetricAndAsymmetric(t *testing.T) {
 	for name, x := range propertyInputs() {
 		for _, s := range []shape{{"tensor", 1, 1, len(x)}, {"rows", len(x) / 3, 3, 1}, {"cols", 1, 3, len(x) / 3}} {
 			t.Run(name+"/"+s.name, func(t *testing.T) {
@@ -64,7 +68,9 @@ func TestRoundTripSymmetricAndAsymmetric(t *testing.T) {
 	}
 }
 
-func TestRoundTripInt4(t *testing.T) {
+func TestRoundTripInt4(t *testing.T) { onBothPaths(t, testRoundTripInt4) }
+
+func testRoundTripInt4(t *testing.T) {
 	for name, x := range propertyInputs() {
 		for _, gs := range []int{1, 5, 32, 128} {
 			t.Run(fmt.Sprintf("%s/g%d", name, gs), func(t *testing.T) {
@@ -81,7 +87,9 @@ func TestRoundTripInt4(t *testing.T) {
 	}
 }
 
-func TestRoundTripGGUF(t *testing.T) {
+func TestRoundTripGGUF(t *testing.T) { onBothPaths(t, testRoundTripGGUF) }
+
+func testRoundTripGGUF(t *testing.T) {
 	for name, x := range propertyInputs() {
 		x := x[:len(x)/32*32]
 		for _, k := range []quant.GGUFKind{quant.Q8_0, quant.Q4_0} {

@@ -3,6 +3,8 @@ package quant_test
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/quant"
 )
 
 // Plain sequential transcriptions of the formulas, independent of the package's chunking and
@@ -127,4 +129,66 @@ func randFloats(seed uint64, n int, scale float32) []float32 {
 		}
 	}
 	return x
+}
+
+// refQuantGGUF transcribes gguf.quants' Q8_0 and Q4_0 quantize_blocks step by float32 step,
+// including np_roundf (floor(a) + floor(2*(a - floor(a))), sign put back), argmax's first
+// maximum, and numpy's x86-64 cast of a NaN or infinite product to an integer (0 in the low
+// byte). d goes through quant.FP16, which is tested against numpy on its own.
+func refQuantGGUF(x []float32, k quant.GGUFKind) []byte {
+	var out []byte
+	cast := func(v float32) uint8 {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return 0
+		}
+		return uint8(int32(v))
+	}
+	for b := 0; b < len(x)/32; b++ {
+		blk := x[32*b : 32*b+32]
+		imax := 0
+		for j, v := range blk {
+			if math.Abs(float64(v)) > math.Abs(float64(blk[imax])) {
+				imax = j
+			}
+		}
+		var d float32
+		if k == quant.Q8_0 {
+			d = float32(math.Abs(float64(blk[imax]))) / 127
+		} else {
+			d = blk[imax] / -8
+		}
+		var id float32
+		if d != 0 {
+			id = 1 / d
+		}
+		h := make([]uint16, 1)
+		if err := quant.FP16(h, []float32{d}); err != nil {
+			panic(err)
+		}
+		out = append(out, byte(h[0]), byte(h[0]>>8))
+		var q [32]uint8
+		for j, v := range blk {
+			p := v * id
+			if k == quant.Q8_0 {
+				a := float32(math.Abs(float64(p)))
+				fl := float32(math.Floor(float64(a)))
+				r := fl + float32(math.Floor(float64(2*(a-fl))))
+				if p < 0 {
+					r = -r
+				}
+				q[j] = cast(r)
+			} else {
+				s := p + 8.5
+				q[j] = min(cast(float32(math.Trunc(float64(s)))), 15)
+			}
+		}
+		if k == quant.Q8_0 {
+			out = append(out, q[:]...)
+			continue
+		}
+		for j := range 16 {
+			out = append(out, q[j]|q[j+16]<<4)
+		}
+	}
+	return out
 }

@@ -1,15 +1,12 @@
 package quant
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/kernels"
 )
 
-// ggufBlocksPerItem keeps a GGUF work item at ChunkLen values. The float16 scales of an item
-// are converted in one kernel call through a buffer of this many entries on the stack.
+// ggufBlocksPerItem keeps a GGUF work item at ChunkLen values.
 const ggufBlocksPerItem = ChunkLen / GGUFBlockLen
 
 // QuantizeGGUF encodes src, a C-contiguous tensor whose last axis has rowLen values, in kind's
@@ -45,90 +42,21 @@ func QuantizeGGUF(dst []byte, src []float32, rowLen int, kind GGUFKind) error {
 	run(workersFor(items), items, func(_, item int) {
 		b0 := item * ggufBlocksPerItem
 		b1 := min(b0+ggufBlocksPerItem, blocks)
-		in := src[b0*GGUFBlockLen : b1*GGUFBlockLen]
-		if i := kernels.FirstNonFinite(in); i >= 0 {
-			bad.offer(b0*GGUFBlockLen + i)
-			return
+		in, out := src[b0*GGUFBlockLen:b1*GGUFBlockLen], dst[b0*bb:b1*bb]
+		var finite bool
+		if kind == Q8_0 {
+			finite = kernels.EncodeQ8_0(out, in)
+		} else {
+			finite = kernels.EncodeQ4_0(out, in)
 		}
-		out := dst[b0*bb : b1*bb]
-		var ds [ggufBlocksPerItem]float32
-		var hs [ggufBlocksPerItem]uint16
-		for b := range b1 - b0 {
-			x := in[b*GGUFBlockLen : (b+1)*GGUFBlockLen]
-			if kind == Q8_0 {
-				ds[b] = q80Block(out[b*bb+2:(b+1)*bb], x)
-			} else {
-				ds[b] = q40Block(out[b*bb+2:(b+1)*bb], x)
-			}
-		}
-		kernels.F32ToF16(hs[:b1-b0], ds[:b1-b0])
-		for b, h := range hs[:b1-b0] {
-			binary.LittleEndian.PutUint16(out[b*bb:], h)
+		if !finite {
+			bad.offer(b0*GGUFBlockLen + kernels.FirstNonFinite(in))
 		}
 	})
 	if i := bad.get(); i >= 0 {
 		return &NonFiniteError{Index: i, Value: src[i]}
 	}
 	return nil
-}
-
-// Both encoders rely on one fact: when id is finite, |x*id| stays within a hair of the code
-// range (d = m/127 or m/-8 is at worst a subnormal at or above 2^-128, still exact to 2^-21, so
-// |x*id| <= 127*(1+2^-20) or 8*(1+2^-20)), and the conversions below are the plain ones. When id
-// overflows to Inf, every product is ±Inf or NaN (0*Inf), numpy's cast turns all of them into 0
-// on x86-64, and so the whole block of codes is 0.
-
-// q80Block writes the 32 codes of one Q8_0 block to q and returns its scale d.
-func q80Block(q []byte, x []float32) float32 {
-	d := kernels.AbsMax(x) / 127
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	q = q[:GGUFBlockLen]
-	if math.IsInf(float64(id), 0) {
-		clear(q)
-		return d
-	}
-	for j, v := range x[:GGUFBlockLen] {
-		q[j] = uint8(roundToInt32(v * id))
-	}
-	return d
-}
-
-// q40Block writes the 16 code bytes of one Q4_0 block to q and returns its scale d.
-func q40Block(q []byte, x []float32) float32 {
-	x = x[:GGUFBlockLen]
-	// The first index of the largest |x|: for non-negative floats the bit patterns order like
-	// the values, so compare them as integers.
-	imax, best := 0, uint32(0)
-	for j, v := range x {
-		if b := math.Float32bits(v) &^ (1 << 31); b > best {
-			imax, best = j, b
-		}
-	}
-	d := x[imax] / -8
-	var id float32
-	if d != 0 {
-		id = 1 / d
-	}
-	q = q[:GGUFBlockLen/2]
-	if math.IsInf(float64(id), 0) {
-		clear(q)
-		return d
-	}
-	lo, hi := x[:GGUFBlockLen/2], x[GGUFBlockLen/2:]
-	for j := range q {
-		q[j] = q40Code(lo[j], id) | q40Code(hi[j], id)<<4
-	}
-	return d
-}
-
-// q40Code is min(trunc(x*id + 8.5), 15) for a finite id, where the sum lies in [0.49, 16.51]
-// and the conversion truncates. Converting the product to float32 keeps the compiler from
-// fusing the multiply and add, which would round once, not twice as numpy does.
-func q40Code(x, id float32) uint8 {
-	return min(uint8(int32(float32(x*id)+8.5)), 15)
 }
 
 // DequantizeGGUF decodes kind's blocks from src into dst, value for value as
@@ -154,27 +82,11 @@ func DequantizeGGUF(dst []float32, src []byte, rowLen int, kind GGUFKind) error 
 	run(workersFor(items), items, func(_, item int) {
 		b0 := item * ggufBlocksPerItem
 		b1 := min(b0+ggufBlocksPerItem, blocks)
-		var hs [ggufBlocksPerItem]uint16
-		var ds [ggufBlocksPerItem]float32
-		for b := b0; b < b1; b++ {
-			hs[b-b0] = binary.LittleEndian.Uint16(src[b*bb:])
-		}
-		kernels.F16ToF32(ds[:b1-b0], hs[:b1-b0])
-		for b := b0; b < b1; b++ {
-			in := src[b*bb+2 : (b+1)*bb]
-			out := dst[b*GGUFBlockLen : (b+1)*GGUFBlockLen]
-			d := ds[b-b0]
-			if kind == Q8_0 {
-				for j, q := range in[:GGUFBlockLen] {
-					out[j] = float32(int8(q)) * d
-				}
-				continue
-			}
-			lo, hi := out[:GGUFBlockLen/2], out[GGUFBlockLen/2:]
-			for j, q := range in[:GGUFBlockLen/2] {
-				lo[j] = d * float32(int(q&0x0f)-8)
-				hi[j] = d * float32(int(q>>4)-8)
-			}
+		in, out := src[b0*bb:b1*bb], dst[b0*GGUFBlockLen:b1*GGUFBlockLen]
+		if kind == Q8_0 {
+			kernels.DecodeQ8_0(out, in)
+		} else {
+			kernels.DecodeQ4_0(out, in)
 		}
 	})
 	return nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/kernels"
 )
 
 // GGUFKind is a llama.cpp block quantization format. Its value is ggml's type id
@@ -20,7 +22,7 @@ const (
 
 // GGUFBlockLen is the number of values in one Q8_0 or Q4_0 block. Blocks run along the last
 // axis, which must be a multiple of it.
-const GGUFBlockLen = 32
+const GGUFBlockLen = kernels.GGUFBlockLen
 
 // ParseGGUFKind returns the kind named s: "Q8_0" or "Q4_0", in any letter case. Other names
 // return ErrKind.
