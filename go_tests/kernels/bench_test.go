@@ -166,3 +166,45 @@ func BenchmarkDecodeQ4_0(b *testing.B) {
 		kernels.DecodeQ4_0(dst[lo:hi], blocks[lo/32*kernels.Q4_0BlockBytes:])
 	})
 }
+
+// The dequantization benchmarks count float32 bytes of output.
+var benchCodes = sync.OnceValue(func() []int8 {
+	codes := make([]int8, 64<<20/4)
+	kernels.SymInt8(codes, benchInput(), 4.0/127, -127, 127)
+	return codes
+})
+
+func BenchmarkDequantInt8(b *testing.B) {
+	dst := make([]float32, 64<<20/4)
+	benchPaths(b, func(_ []float32, lo, hi int) { kernels.DequantInt8(dst[lo:hi], benchCodes()[lo:hi], 0.03, -3) })
+}
+
+func BenchmarkDequantInt8Columns(b *testing.B) {
+	dst := make([]float32, 64<<20/4)
+	for _, cols := range []int{1024, 4} {
+		scales, zps := make([]float32, cols), make([]int8, cols)
+		for j := range scales {
+			scales[j], zps[j] = float32(j%7+1)/127, int8(j%5-2)
+		}
+		b.Run(fmt.Sprintf("cols%d", cols), func(b *testing.B) {
+			benchPaths(b, func(_ []float32, lo, hi int) {
+				kernels.DequantInt8Columns(dst[lo:hi], benchCodes()[lo:hi], scales, zps)
+			})
+		})
+	}
+}
+
+func BenchmarkDequantInt4(b *testing.B) {
+	packed := make([]uint8, 64<<20/8)
+	for i := range packed {
+		packed[i] = uint8(benchCodes()[2*i]&0x0f) | uint8(benchCodes()[2*i+1])<<4
+	}
+	dst := make([]float32, 64<<20/4)
+	scales := make([]float32, len(dst)/32)
+	for g := range scales {
+		scales[g] = float32(g%9+1) / 7
+	}
+	benchPaths(b, func(_ []float32, lo, hi int) {
+		kernels.DequantInt4(dst[lo:hi], packed[lo/2:], scales[lo/32:], 32)
+	})
+}

@@ -55,6 +55,14 @@ func testParallelMatchesReference(t *testing.T) {
 			require.Equal(t, ws, scales, "symmetric scales")
 			require.Equal(t, wq, q, "symmetric codes")
 
+			back := make([]float32, s.n())
+			require.NoError(t, quant.DequantizeInt8(back, q, scales, nil, s.outer, s.channels, s.inner))
+			for i, v := range q {
+				if want := float32(v) * scales[channelOf(i, s.channels, s.inner)]; want != back[i] {
+					require.Equal(t, want, back[i], "symmetric dequantized %d", i)
+				}
+			}
+
 			zps := make([]int8, s.channels)
 			require.NoError(t, quant.AsymmetricInt8(q, scales, zps, x, s.outer, s.channels, s.inner))
 			wq, ws, wz := refAsymmetric(x, s.outer, s.channels, s.inner)
@@ -62,7 +70,6 @@ func testParallelMatchesReference(t *testing.T) {
 			require.Equal(t, wz, zps, "asymmetric zero points")
 			require.Equal(t, wq, q, "asymmetric codes")
 
-			back := make([]float32, s.n())
 			require.NoError(t, quant.DequantizeInt8(back, q, scales, zps, s.outer, s.channels, s.inner))
 			for i, v := range q {
 				c := channelOf(i, s.channels, s.inner)
@@ -82,7 +89,7 @@ func testParallelInt4AndOriginalMatchReference(t *testing.T) {
 	const L = quant.ChunkLen
 	for _, n := range []int{1, L - 1, L, L + 1, 2*L + 3, 5*L + 17} {
 		x := randFloats(uint64(n), n, 2)
-		for _, gs := range []int{1, 7, 32, 4097, L + 5, 3 * L} {
+		for _, gs := range []int{1, 7, 8, 32, 48, 4097, L + 5, 3 * L} {
 			t.Run(fmt.Sprintf("int4 n=%d g=%d", n, gs), func(t *testing.T) {
 				groups := (n + gs - 1) / gs
 				packed := make([]uint8, (n+1)/2)

@@ -22,3 +22,9 @@ func encodeQ8_0Vec(dst []byte, src []float32, blocks int) (finite, done bool) { 
 func encodeQ4_0Vec(dst []byte, src []float32, blocks int) (finite, done bool) { return false, false }
 func decodeQ8_0Vec(dst []float32, src []byte, blocks int) bool                { return false }
 func decodeQ4_0Vec(dst []float32, src []byte, blocks int) bool                { return false }
+
+func dequantInt8Vec(dst []float32, codes []int8, scale float32, zp int32) bool { return false }
+func dequantInt8ColumnsVec(dst []float32, codes []int8, scales []float32, zps []int8) bool {
+	return false
+}
+func dequantInt4Vec(dst []float32, packed []uint8, scales []float32, vecPerGroup int) int { return 0 }

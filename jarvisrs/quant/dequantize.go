@@ -56,33 +56,16 @@ func (d dequantSpans) span(c, p, e int) {
 	out, in := d.dst[p:e], d.codes[p:e]
 	if d.l.columns() {
 		w := d.l.runWidth(p, e)
-		scales := d.scales[c : c+w]
 		var zps []int8
 		if d.zps != nil {
 			zps = d.zps[c : c+w]
 		}
-		for len(in) > 0 {
-			k := min(len(in), w)
-			for j, q := range in[:k] {
-				z := int32(0)
-				if zps != nil {
-					z = int32(zps[j])
-				}
-				out[j] = float32(int32(q)-z) * scales[j]
-			}
-			in, out = in[k:], out[k:]
-		}
+		kernels.DequantInt8Columns(out, in, d.scales[c:c+w], zps)
 		return
 	}
-	s := d.scales[c]
-	if d.zps == nil {
-		for i, q := range in {
-			out[i] = float32(q) * s
-		}
-		return
+	z := int32(0)
+	if d.zps != nil {
+		z = int32(d.zps[c])
 	}
-	z := int32(d.zps[c])
-	for i, q := range in {
-		out[i] = float32(int32(q)-z) * s
-	}
+	kernels.DequantInt8(out, in, d.scales[c], z)
 }

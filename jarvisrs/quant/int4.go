@@ -135,32 +135,39 @@ func DequantizeInt4(dst []float32, packed []uint8, scales []float32, groupSize i
 	if i := kernels.FirstNonFinite(scales); i >= 0 {
 		return &NonFiniteError{Index: i, Value: scales[i]}
 	}
-	forChunks(n, func(lo, hi int) {
-		for p := lo; p < hi; {
-			g := p / groupSize
-			e := min(hi, (g+1)*groupSize)
-			dequantInt4Run(dst[p:e], packed, p, scales[g])
-			p = e
-		}
+	if n == 0 {
+		return nil
+	}
+	if groupSize > ChunkLen {
+		// Chunks cut groups: each chunk is runs of one scale, the first from the middle of a
+		// group, maybe at an odd element (the high nibble of a byte), done on its own.
+		forChunks(n, func(lo, hi int) {
+			for p := lo; p < hi; {
+				g := p / groupSize
+				e := min(hi, (g+1)*groupSize)
+				if p%2 == 1 {
+					dst[p] = float32(int8(packed[p/2])>>4) * scales[g]
+					p++
+				}
+				if p < e {
+					kernels.DequantInt4(dst[p:e], packed[p/2:], scales[g:g+1], e-p)
+				}
+				p = e
+			}
+		})
+		return nil
+	}
+	// Work items of whole groups starting on a byte, as in Int4.
+	perItem := ChunkLen / groupSize
+	if groupSize%2 == 1 {
+		perItem = max(2, perItem&^1)
+	}
+	items := (groups + perItem - 1) / perItem
+	run(workersFor(items), items, func(_, item int) {
+		g0 := item * perItem
+		g1 := min(g0+perItem, groups)
+		lo, hi := g0*groupSize, min(n, g1*groupSize)
+		kernels.DequantInt4(dst[lo:hi], packed[lo/2:], scales[g0:g1], groupSize)
 	})
 	return nil
-}
-
-// dequantInt4Run writes out[k] = q * s for elements first, first+1, ... of packed.
-func dequantInt4Run(out []float32, packed []uint8, first int, s float32) {
-	if len(out) > 0 && first%2 == 1 {
-		out[0] = float32(int8(packed[first>>1])>>4) * s
-		out, first = out[1:], first+1
-	}
-	in := packed[first>>1:]
-	pairs := len(out) / 2
-	in = in[:pairs+len(out)%2]
-	for k := range pairs {
-		b := in[k]
-		out[2*k] = float32(int8(b<<4)>>4) * s
-		out[2*k+1] = float32(int8(b)>>4) * s
-	}
-	if len(out)%2 == 1 {
-		out[len(out)-1] = float32(int8(in[pairs]<<4)>>4) * s
-	}
 }
