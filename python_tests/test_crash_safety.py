@@ -93,3 +93,70 @@ def test_two_processes_filling_the_same_entry_both_get_correct_data(tmp_path, bi
     outs = [p.communicate(timeout=120)[0].split() for p in procs]
     assert [o[-1] for o in outs] == ["ok", "ok"]
     assert len([e for e in _entries(cache_dir) if not e.startswith(".")]) == 1
+
+
+OUTPUT_WRITER = textwrap.dedent("""
+    import sys
+    import jarvis_rust_extensions as jre
+    print("start", flush=True)
+    if sys.argv[1] == "compress":
+        jre.compress_file(sys.argv[2], sys.argv[3], progress=False)
+    else:
+        jre.quantize_model_file(sys.argv[2], sys.argv[3], "int8", progress=False)
+    print("done", flush=True)
+""")
+
+
+@pytest.fixture(scope="module")
+def big_safetensors(tmp_path_factory):
+    import json
+    import struct
+    path = tmp_path_factory.mktemp("st") / "model.safetensors"
+    rng = np.random.default_rng(1)
+    tensors = {f"layer.{i}.weight": rng.standard_normal((1024, 2048), dtype=np.float32) for i in range(12)}
+    header, offset = {}, 0
+    for name, arr in tensors.items():
+        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + arr.nbytes]}
+        offset += arr.nbytes
+    raw = json.dumps(header).encode()
+    raw += b" " * (-len(raw) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)) + raw)
+        for arr in tensors.values():
+            f.write(arr.tobytes())
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", ["compress", "quantize"])
+@pytest.mark.parametrize("delay", [0.05, 0.3])
+def test_sigkill_while_writing_an_output_leaves_the_old_file(tmp_path, big_model, big_safetensors, kind, delay):
+    src = big_model if kind == "compress" else big_safetensors
+    dst = tmp_path / "out.bin"
+    dst.write_bytes(b"the previous content")
+    child = subprocess.Popen([sys.executable, "-c", OUTPUT_WRITER, kind, src, str(dst)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout.readline().strip() == "start"
+    time.sleep(delay)
+    child.send_signal(signal.SIGKILL)
+    child.wait(30)
+    content = dst.read_bytes()
+    if content != b"the previous content":  # the writer finished first: then the file is whole
+        if kind == "compress":
+            import lz4.frame
+            with open(src, "rb") as f:
+                assert lz4.frame.decompress(content) == f.read()
+        else:
+            from safetensors.numpy import load_file
+            assert len(load_file(str(dst))) == 24  # 12 codes + 12 scales
+
+
+def test_a_dead_writers_temporaries_beside_an_output_are_removed_by_the_next_write(tmp_path, big_model):
+    import jarvis_rust_extensions as jre
+    dst = tmp_path / "out.lz4"
+    leftovers = [tmp_path / ".out.lz4.jrx-tmp-123", tmp_path / "..out.lz4.jrx-tmp-123.jrx-tmp-456"]
+    old = time.time() - 3600
+    for f in leftovers:
+        f.write_bytes(b"partial")
+        os.utime(f, (old, old))
+    jre.compress_file(big_model, str(dst), progress=False)
+    assert not any(f.exists() for f in leftovers)
+    assert sorted(os.listdir(tmp_path)) == ["out.lz4"]

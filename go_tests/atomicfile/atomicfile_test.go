@@ -88,3 +88,24 @@ func requireNoTemps(t *testing.T, dir string) {
 		require.False(t, atomicfile.IsTemp(e.Name()), "left a temporary: %s", e.Name())
 	}
 }
+
+func TestCreateRemovesOnlyItsOwnStaleTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	dead, err := atomicfile.Create(filepath.Join(dir, "out.bin"), 0o600)
+	require.NoError(t, err)
+	_ = dead.Close() // a writer killed before Commit
+	other, err := atomicfile.Create(filepath.Join(dir, "other.bin"), 0o600)
+	require.NoError(t, err)
+	_ = other.Close()
+	past := time.Now().Add(-2 * atomicfile.StaleAge)
+	require.NoError(t, os.Chtimes(dead.Name(), past, past))
+	require.NoError(t, os.Chtimes(other.Name(), past, past))
+
+	next, err := atomicfile.Create(filepath.Join(dir, "out.bin"), 0o600)
+	require.NoError(t, err)
+	defer next.Abort()
+	_, err = os.Stat(dead.Name())
+	require.ErrorIs(t, err, os.ErrNotExist, "the dead writer's temporary for the same file is gone")
+	_, err = os.Stat(other.Name())
+	require.NoError(t, err, "temporaries of other files are not this writer's business")
+}

@@ -24,13 +24,21 @@ type File struct {
 	finished bool
 }
 
+// StaleAge is how old a temporary file must be before it is taken for the leftover of a writer
+// that died (a live writer's file is younger: it is written continuously).
+const StaleAge = 10 * time.Minute
+
 // Create opens a new temporary file beside dest with permission perm (before umask). Nothing is
-// visible at dest until Commit.
+// visible at dest until Commit. Temporaries for the same dest left by writers that died (older than
+// StaleAge) are removed first, so crashes do not accumulate garbage.
 func Create(dest string, perm os.FileMode) (*File, error) {
 	dir, base := filepath.Split(dest)
 	if dir == "" {
 		dir = "."
 	}
+	own := "." + base + tempMarker
+	removeStale(dir, own, StaleAge)
+	removeStale(dir, "."+own, StaleAge) // a temporary of our temporary (a writer that writes via one)
 	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
 	if err != nil {
 		return nil, err
@@ -97,6 +105,12 @@ func IsTemp(name string) bool {
 // age (so a live writer's file is left alone). It returns how many it removed; errors are ignored
 // because a leftover is harmless.
 func CleanStale(dir string, age time.Duration) int {
+	return removeStale(dir, "", age)
+}
+
+// removeStale removes the temporaries in dir whose names start with prefix ("" for all) and that
+// are older than age, and returns how many it removed.
+func removeStale(dir, prefix string, age time.Duration) int {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return 0
@@ -104,7 +118,7 @@ func CleanStale(dir string, age time.Duration) int {
 	removed := 0
 	cutoff := time.Now().Add(-age)
 	for _, e := range entries {
-		if e.IsDir() || !IsTemp(e.Name()) {
+		if e.IsDir() || !IsTemp(e.Name()) || !strings.HasPrefix(e.Name(), prefix) {
 			continue
 		}
 		info, err := e.Info()

@@ -11,13 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/atomicfile"
 )
-
-// staleTempAge is how old a temporary file must be before it is taken for a dead writer's leftover.
-const staleTempAge = 10 * time.Minute
 
 // Dir is a validated cache directory. Safe for concurrent use; several processes may share it.
 type Dir struct {
@@ -38,7 +34,7 @@ func Open(path string) (*Dir, error) {
 	if err := checkOwnedDir(abs); err != nil {
 		return nil, err
 	}
-	atomicfile.CleanStale(abs, staleTempAge)
+	atomicfile.CleanStale(abs, atomicfile.StaleAge)
 	return &Dir{path: abs}, nil
 }
 
