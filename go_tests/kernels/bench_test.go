@@ -123,6 +123,31 @@ func BenchmarkSymInt8Columns(b *testing.B) {
 	}
 }
 
+func BenchmarkZeroPointInt8Columns(b *testing.B) {
+	dst := make([]int8, 64<<20/4)
+	for _, cols := range []int{1024, 4} {
+		scales, zps := make([]float32, cols), make([]int8, cols)
+		for j := range scales {
+			scales[j], zps[j] = float32(j%7+1)/255, int8(j%9-4)
+		}
+		b.Run(fmt.Sprintf("cols%d", cols), func(b *testing.B) {
+			benchPaths(b, func(src []float32, lo, hi int) {
+				kernels.ZeroPointInt8Columns(dst[lo:hi], src[lo:hi], scales, zps)
+			})
+		})
+	}
+}
+
+func BenchmarkMinMaxColumns(b *testing.B) {
+	for _, cols := range []int{1024, 4} {
+		b.Run(fmt.Sprintf("cols%d", cols), func(b *testing.B) {
+			benchPaths(b, func(src []float32, lo, hi int) {
+				kernels.MinMaxColumns(make([]float32, cols), make([]float32, cols), src[lo:hi])
+			})
+		})
+	}
+}
+
 func BenchmarkAbsMaxColumns(b *testing.B) {
 	for _, cols := range []int{1024, 4} {
 		b.Run(fmt.Sprintf("cols%d", cols), func(b *testing.B) {

@@ -59,7 +59,8 @@ func FuzzInt8(f *testing.F) {
 	})
 }
 
-// FuzzColumns compares the paths of SymInt8Columns and AbsMaxColumns; the first cols floats
+// FuzzColumns compares the paths of the column kernels (SymInt8Columns, ZeroPointInt8Columns,
+// AbsMaxColumns, MinMaxColumns); the first cols floats
 // are the scales (and the starting accumulators), the rest whole rows of data.
 func FuzzColumns(f *testing.F) {
 	for i, s := range fuzzSeeds() {
@@ -86,6 +87,22 @@ func FuzzColumns(f *testing.F) {
 			return acc
 		})
 		require.True(t, sameBits(accScalar, accSIMD), "AbsMaxColumns")
+		zps := make([]int8, cols)
+		for j := range zps {
+			zps[j] = int8(math.Float32bits(scales[j]) >> 7)
+		}
+		zpScalar, zpSIMD := bothPaths(func() []int8 {
+			dst := make([]int8, len(src))
+			kernels.ZeroPointInt8Columns(dst, src, scales, zps)
+			return dst
+		})
+		require.Equal(t, zpScalar, zpSIMD, "ZeroPointInt8Columns")
+		mmScalar, mmSIMD := bothPaths(func() []float32 {
+			lo, hi := append([]float32{}, scales...), append([]float32{}, scales...)
+			kernels.MinMaxColumns(lo, hi, src)
+			return append(lo, hi...)
+		})
+		require.True(t, sameBits(mmScalar, mmSIMD), "MinMaxColumns")
 	})
 }
 

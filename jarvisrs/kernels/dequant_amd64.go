@@ -23,29 +23,20 @@ func dequantInt8Vec(dst []float32, codes []int8, scale float32, zp int32) bool {
 
 // dequantInt8ColumnsVec does all of DequantInt8Columns (len(codes) a positive multiple of
 // len(scales), len(dst) == len(codes)) or reports false when codes is too short. Rows
-// narrower than colsPeriod are tiled as in symInt8ColumnsVec.
+// narrower than colsPeriod are tiled as in quantColumnsVec.
 func dequantInt8ColumnsVec(dst []float32, codes []int8, scales []float32, zps []int8) bool {
 	if len(codes) < vecMin {
 		return false
 	}
 	cols := len(scales)
-	var zp *int8
 	if cols >= colsPeriod {
-		if zps != nil {
-			zp = &zps[0]
-		}
-		dequantI8ColsAVX2(&dst[0], &codes[0], &scales[0], zp, len(codes)/cols, cols)
+		dequantI8ColsAVX2(&dst[0], &codes[0], &scales[0], firstOrNil(zps), len(codes)/cols, cols)
 		return true
 	}
 	var tiled [2 * colsPeriod]float32
 	var tiledZps [2 * colsPeriod]int8
 	p := tile(tiled[:], scales)
-	if zps != nil {
-		for k := 0; k < p; k += cols {
-			copy(tiledZps[k:], zps)
-		}
-		zp = &tiledZps[0]
-	}
+	zp := tileInt8(tiledZps[:p], zps)
 	full := len(codes) / p * p
 	if full > 0 {
 		dequantI8ColsAVX2(&dst[0], &codes[0], &tiled[0], zp, full/p, p)

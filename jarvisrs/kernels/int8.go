@@ -101,21 +101,66 @@ func SymInt8Columns(dst []int8, src []float32, scales []float32) {
 		panic("kernels: SymInt8Columns: len(src) is not a multiple of len(scales)")
 	}
 	dst = dst[:len(src)]
-	if useSIMD() && symInt8ColumnsVec(dst, src, scales) {
+	if useSIMD() && quantColumnsVec(dst, src, scales, nil) {
 		return
 	}
-	symInt8ColumnsScalar(dst, src, scales)
+	quantColumnsScalar(dst, src, scales, nil)
 }
 
-func symInt8ColumnsScalar(dst []int8, src []float32, scales []float32) {
+// ZeroPointInt8Columns quantizes src, read as rows of len(scales) elements (the last axis is
+// the channel axis), per column with an integer zero point:
+//
+//	q = clamp(roundHalfAway(x / scales[j]) + zps[j], -128, 127)   for element j of each row
+//
+// with a true float32 division and the addition done exactly; a column whose scale is exactly
+// zero (±0) gets code zps[j]. A NaN quotient gives -128, ±Inf clamps. It is ZeroPointInt8
+// applied column by column.
+//
+// len(zps) must equal len(scales), len(src) be a multiple of it and len(dst) at least len(src)
+// (it panics otherwise; empty scales need an empty src). dst[:len(src)] is written; nothing is
+// retained. Safe for concurrent use on disjoint dst.
+func ZeroPointInt8Columns(dst []int8, src []float32, scales []float32, zps []int8) {
+	cols := len(scales)
+	switch {
+	case len(dst) < len(src):
+		panic("kernels: ZeroPointInt8Columns: dst shorter than src")
+	case len(zps) != cols:
+		panic("kernels: ZeroPointInt8Columns: zps and scales differ in length")
+	case cols == 0 && len(src) != 0:
+		panic("kernels: ZeroPointInt8Columns: non-empty src with empty scales")
+	case cols != 0 && len(src)%cols != 0:
+		panic("kernels: ZeroPointInt8Columns: len(src) is not a multiple of len(scales)")
+	}
+	if cols == 0 {
+		return
+	}
+	dst = dst[:len(src)]
+	if useSIMD() && quantColumnsVec(dst, src, scales, zps) {
+		return
+	}
+	quantColumnsScalar(dst, src, scales, zps)
+}
+
+// quantColumnsScalar is SymInt8Columns (zps nil) or ZeroPointInt8Columns.
+func quantColumnsScalar(dst []int8, src []float32, scales []float32, zps []int8) {
 	cols := len(scales)
 	for len(src) >= cols {
 		row, out := src[:cols], dst[:cols]
-		for j, x := range row {
-			if s := scales[j]; s == 0 {
-				out[j] = 0
-			} else {
-				out[j] = code(x/s, 0, -127, 127)
+		if zps == nil {
+			for j, x := range row {
+				if s := scales[j]; s == 0 {
+					out[j] = 0
+				} else {
+					out[j] = code(x/s, 0, -127, 127)
+				}
+			}
+		} else {
+			for j, x := range row {
+				if s := scales[j]; s == 0 {
+					out[j] = zps[j]
+				} else {
+					out[j] = code(x/s, float64(zps[j]), -128, 127)
+				}
 			}
 		}
 		src, dst = src[cols:], dst[cols:]

@@ -47,6 +47,45 @@ func maxStep(m, x float32) float32 {
 	return m
 }
 
+// MinMaxColumns folds src, read as rows of len(lo) elements, into lo and hi: lo[j] and hi[j]
+// become the minimum and maximum of themselves and every row's element j, in MinMax's order
+// (NaN elements skipped, -0 below +0; a NaN already in lo or hi stays). Start them at +Inf and
+// -Inf for plain per-column extremes; passing the same lo and hi over successive row chunks
+// gives the result of one call over all of them.
+//
+// len(hi) must equal len(lo) and len(src) be a multiple of it (it panics otherwise; empty lo
+// needs an empty src). lo and hi are read and written, src only read; nothing is retained. Not
+// safe for concurrent use on the same lo or hi.
+func MinMaxColumns(lo, hi, src []float32) {
+	cols := len(lo)
+	switch {
+	case len(hi) != cols:
+		panic("kernels: MinMaxColumns: lo and hi differ in length")
+	case cols == 0 && len(src) != 0:
+		panic("kernels: MinMaxColumns: non-empty src with empty lo")
+	case cols != 0 && len(src)%cols != 0:
+		panic("kernels: MinMaxColumns: len(src) is not a multiple of len(lo)")
+	}
+	if cols == 0 {
+		return
+	}
+	if useSIMD() && minMaxColumnsVec(lo, hi, src) {
+		return
+	}
+	minMaxColumnsScalar(lo, hi, src)
+}
+
+func minMaxColumnsScalar(lo, hi, src []float32) {
+	cols := len(lo)
+	hi = hi[:cols]
+	for len(src) >= cols {
+		for j, x := range src[:cols] {
+			lo[j], hi[j] = minStep(lo[j], x), maxStep(hi[j], x)
+		}
+		src = src[cols:]
+	}
+}
+
 // AbsMax returns the largest |x| over src, or 0 for an empty src. NaN elements are skipped
 // (the scalar definition is "if |x| > m then m = |x|", starting from m = +0); an infinity gives
 // +Inf. src is only read and not retained. Safe for concurrent use.

@@ -20,7 +20,10 @@ const vecMin = 8
 func quantAVX2(dst *int8, src *float32, n int, sub, scale, add, lo, hi float32)
 
 //go:noescape
-func quantColsAVX2(dst *int8, src *float32, scales *float32, rows, p int)
+func quantColsAVX2(dst *int8, src *float32, scales *float32, zps *int8, rows, p int, lo, hi float32)
+
+//go:noescape
+func minMaxColsAVX2(lo, hi *float32, src *float32, rows, p int)
 
 //go:noescape
 func absMaxColsAVX2(acc *float32, src *float32, rows, p int)
@@ -59,30 +62,95 @@ func quantVec(dst []int8, src []float32, sub, scale, add, lo, hi float32) bool {
 // fills vectors, and the src rows are walked k at a time.
 const colsPeriod = 256
 
-// symInt8ColumnsVec does all of SymInt8Columns (len(src) a positive multiple of len(scales),
-// len(dst) == len(src)) or reports false when src is too short to bother.
-func symInt8ColumnsVec(dst []int8, src []float32, scales []float32) bool {
+// quantColumnsVec does all of SymInt8Columns (zps nil) or ZeroPointInt8Columns (len(src) a
+// positive multiple of len(scales), len(dst) == len(src)) or reports false when src is too
+// short to bother.
+func quantColumnsVec(dst []int8, src []float32, scales []float32, zps []int8) bool {
 	if len(src) < vecMin {
 		return false
 	}
+	lo, hi := float32(-127), float32(127)
+	if zps != nil {
+		lo = -128
+	}
 	cols := len(scales)
 	if cols >= colsPeriod {
-		quantColsAVX2(&dst[0], &src[0], &scales[0], len(src)/cols, cols)
+		quantColsAVX2(&dst[0], &src[0], &scales[0], firstOrNil(zps), len(src)/cols, cols, lo, hi)
 		return true
 	}
 	var tiled [2 * colsPeriod]float32
+	var tiledZps [2 * colsPeriod]int8
 	p := tile(tiled[:], scales)
+	zp := tileInt8(tiledZps[:p], zps)
 	full := len(src) / p * p
 	if full > 0 {
-		quantColsAVX2(&dst[0], &src[0], &tiled[0], full/p, p)
+		quantColsAVX2(&dst[0], &src[0], &tiled[0], zp, full/p, p, lo, hi)
 	}
 	// The rest is a whole number of rows, shorter than p: one more, shorter, tiled row.
 	if rest := len(src) - full; rest >= vecMin {
-		quantColsAVX2(&dst[full], &src[full], &tiled[0], 1, rest)
+		quantColsAVX2(&dst[full], &src[full], &tiled[0], zp, 1, rest, lo, hi)
 	} else if rest > 0 {
-		symInt8ColumnsScalar(dst[full:], src[full:], scales)
+		quantColumnsScalar(dst[full:], src[full:], scales, zps)
 	}
 	return true
+}
+
+// minMaxColumnsVec does all of MinMaxColumns (len(src) a multiple of len(lo) > 0) or reports
+// false when src is too short to bother.
+func minMaxColumnsVec(lo, hi, src []float32) bool {
+	if len(src) < vecMin {
+		return false
+	}
+	cols := len(lo)
+	if cols >= colsPeriod {
+		minMaxColsAVX2(&lo[0], &hi[0], &src[0], len(src)/cols, cols)
+		return true
+	}
+	var tlo, thi [2 * colsPeriod]float32
+	p := tile(tlo[:], lo)
+	tile(thi[:], hi)
+	full := len(src) / p * p
+	if full > 0 {
+		minMaxColsAVX2(&tlo[0], &thi[0], &src[0], full/p, p)
+	}
+	rest := len(src) - full
+	if rest >= vecMin {
+		minMaxColsAVX2(&tlo[0], &thi[0], &src[full], 1, rest)
+		rest = 0
+	}
+	// Each copy is lo[j] (hi[j]) folded with some of its column's values; MinMax's order is
+	// total on everything but NaN, which only a NaN start can hold (and keeps), so folding the
+	// copies gives the fold over all values.
+	for k := cols; k < p; k += cols {
+		for j := range cols {
+			tlo[j], thi[j] = minStep(tlo[j], tlo[k+j]), maxStep(thi[j], thi[k+j])
+		}
+	}
+	copy(lo, tlo[:cols])
+	copy(hi, thi[:cols])
+	if rest > 0 {
+		minMaxColumnsScalar(lo, hi, src[full:])
+	}
+	return true
+}
+
+// tileInt8 fills buf with copies of row (len(buf) a multiple of len(row)) and returns its
+// first element, or nil for a nil row.
+func tileInt8(buf []int8, row []int8) *int8 {
+	if row == nil {
+		return nil
+	}
+	for k := 0; k < len(buf); k += len(row) {
+		copy(buf[k:], row)
+	}
+	return &buf[0]
+}
+
+func firstOrNil(s []int8) *int8 {
+	if s == nil {
+		return nil
+	}
+	return &s[0]
 }
 
 // absMaxColumnsVec does all of AbsMaxColumns (len(src) a multiple of len(acc) > 0) or reports

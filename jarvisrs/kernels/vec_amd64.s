@@ -106,27 +106,34 @@ quantdone:
 	ROUND_CLAMP(Y0, Y1); \
 	PACK8(Y1, X1, X2, (DI)(BX*1))
 
-// func quantColsAVX2(dst *int8, src *float32, scales *float32, rows, p int)
-// Each of rows rows has p >= 8 elements; element j uses scales[j], and a zero scale gives a
-// zero quotient and so code 0. Rows end with an overlapping block, as in quantAVX2.
-TEXT ·quantColsAVX2(SB), NOSPLIT, $0-40
+// QCOLSZ8 is QCOLS8 with the column's zero point (int8 at R10) as the addend.
+#define QCOLSZ8 \
+	VPMOVSXBD (R10)(BX*1), Y10; \
+	VCVTDQ2PS Y10, Y10; \
+	QCOLS8
+
+// func quantColsAVX2(dst *int8, src *float32, scales *float32, zps *int8, rows, p int, lo, hi float32)
+// Each of rows rows has p >= 8 elements; element j uses scales[j] and adds zps[j] (nil: 0), and
+// a zero scale gives a zero quotient and so code zps[j]. Rows end with an overlapping block, as
+// in quantAVX2. The float32 addition of the zero point is exact wherever the clamp does not
+// decide the code (see ZeroPointInt8).
+TEXT ·quantColsAVX2(SB), NOSPLIT, $0-56
 	MOVQ         dst+0(FP), DI
 	MOVQ         src+8(FP), SI
 	MOVQ         scales+16(FP), R8
-	MOVQ         rows+24(FP), R9
-	MOVQ         p+32(FP), CX
+	MOVQ         zps+24(FP), R10
+	MOVQ         rows+32(FP), R9
+	MOVQ         p+40(FP), CX
+	VBROADCASTSS lo+48(FP), Y11
+	VBROADCASTSS hi+52(FP), Y12
 	VXORPS       Y8, Y8, Y8
 	VXORPS       Y10, Y10, Y10
 	VXORPS       Y4, Y4, Y4
-	MOVL         $0xc2fe0000, AX // -127.0
-	VMOVD        AX, X11
-	VPBROADCASTD X11, Y11
-	MOVL         $0x42fe0000, AX // 127.0
-	VMOVD        AX, X12
-	VPBROADCASTD X12, Y12
 	CONSTS_ROUND
 	MOVQ         CX, DX
 	SUBQ         $8, DX
+	TESTQ        R10, R10
+	JNE          qzrow
 
 qcolsrow:
 	TESTQ R9, R9
@@ -152,6 +159,31 @@ qcolsnext:
 	ADDQ CX, DI
 	DECQ R9
 	JMP  qcolsrow
+
+qzrow:
+	TESTQ R9, R9
+	JEQ   qcolsdone
+	XORQ  BX, BX
+
+qz8:
+	CMPQ BX, DX
+	JGT  qztail
+	PREFETCHT0 1024(SI)(BX*4)
+	QCOLSZ8
+	ADDQ $8, BX
+	JMP  qz8
+
+qztail:
+	CMPQ BX, CX
+	JEQ  qznext
+	MOVQ DX, BX
+	QCOLSZ8
+
+qznext:
+	LEAQ (SI)(CX*4), SI
+	ADDQ CX, DI
+	DECQ R9
+	JMP  qzrow
 
 qcolsdone:
 	VZEROUPPER
@@ -414,6 +446,54 @@ mmdone:
 	VMOVUPS Y5, 32(DI)
 	VMOVUPS Y6, 64(DI)
 	VMOVUPS Y7, 96(DI)
+	VZEROUPPER
+	RET
+
+#define MMC8 \
+	VMOVUPS (SI)(BX*4), Y0; \
+	VMOVUPS (DI)(BX*4), Y4; \
+	VMOVUPS (R8)(BX*4), Y6; \
+	MINMAX_STEP(Y0, Y4, Y6, Y2, Y3); \
+	VMOVUPS Y4, (DI)(BX*4); \
+	VMOVUPS Y6, (R8)(BX*4)
+
+// func minMaxColsAVX2(lo, hi *float32, src *float32, rows, p int)
+// lo[j] and hi[j] take each row's element j with MinMax's order (MINMAX_STEP). p >= 8; the
+// overlapping last block of a row folds some elements twice, which changes nothing.
+TEXT ·minMaxColsAVX2(SB), NOSPLIT, $0-40
+	MOVQ lo+0(FP), DI
+	MOVQ hi+8(FP), R8
+	MOVQ src+16(FP), SI
+	MOVQ rows+24(FP), R9
+	MOVQ p+32(FP), CX
+	MOVQ CX, DX
+	SUBQ $8, DX
+
+mmcrow:
+	TESTQ R9, R9
+	JEQ   mmcdone
+	XORQ  BX, BX
+
+mmc8:
+	CMPQ BX, DX
+	JGT  mmctail
+	PREFETCHT0 1024(SI)(BX*4)
+	MMC8
+	ADDQ $8, BX
+	JMP  mmc8
+
+mmctail:
+	CMPQ BX, CX
+	JEQ  mmcnext
+	MOVQ DX, BX
+	MMC8
+
+mmcnext:
+	LEAQ (SI)(CX*4), SI
+	DECQ R9
+	JMP  mmcrow
+
+mmcdone:
 	VZEROUPPER
 	RET
 

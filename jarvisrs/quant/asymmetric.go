@@ -91,7 +91,7 @@ type zeroPointSpans struct {
 func (q zeroPointSpans) span(c, p, e int) {
 	if q.l.columns() {
 		w := q.l.runWidth(p, e)
-		zeroPointInt8Columns(q.dst[p:e], q.src[p:e], q.scales[c:c+w], q.zps[c:c+w])
+		kernels.ZeroPointInt8Columns(q.dst[p:e], q.src[p:e], q.scales[c:c+w], q.zps[c:c+w])
 		return
 	}
 	if s := q.scales[c]; s != 0 {

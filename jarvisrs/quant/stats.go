@@ -143,7 +143,7 @@ func (f *minMaxFolder) span(c, p, e int) {
 	i := c - f.base
 	if f.l.columns() {
 		w := f.l.runWidth(p, e)
-		minMaxColumns(f.lo[i:i+w], f.hi[i:i+w], f.src[p:e])
+		kernels.MinMaxColumns(f.lo[i:i+w], f.hi[i:i+w], f.src[p:e])
 		return
 	}
 	mn, mx := kernels.MinMax(f.src[p:e])
