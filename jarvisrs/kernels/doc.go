@@ -4,10 +4,10 @@
 //
 // Every kernel is defined by a scalar float32 formula and is bit-exact to it on every input,
 // NaN and infinities included, whichever implementation runs. (The GGUF encoders are the one
-// exception: they report a non-finite input instead of defining its blocks.) On amd64 with AVX2 and F16C the
-// kernels use assembly; elsewhere, or after UseSIMD(false), they run the scalar Go code. Results
-// never depend on how a caller splits a slice into chunks, so callers may parallelise by running
-// kernels on disjoint sub-slices in separate goroutines.
+// exception: they report a non-finite input instead of defining its blocks.) On amd64 with
+// AVX2 and F16C the kernels use assembly; elsewhere, or after UseSIMD(false), they run the
+// scalar Go code. Results never depend on how a caller splits a slice into chunks, so callers
+// may parallelise by running kernels on disjoint sub-slices in separate goroutines.
 //
 // Kernels allocate nothing, keep no reference to their arguments after returning, and are safe
 // for concurrent use on disjoint destinations. A destination must not share memory with its
