@@ -237,6 +237,36 @@ def main():
             y = gguf.quants.dequantize(raw, kind)
         out["gguf_dequant"].append(dict(name=f"{kind.name}/random_bytes", kind=kind.name, data=b64(raw), row_len=y.shape[-1], y=b64(y)))
 
+    # More GGUF blocks, from their own generator so the vectors above stay as they were: ties
+    # at every scale (a power-of-two d makes x*id exact, so products land on .5 for Q8_0 and on
+    # integers for Q4_0's x*id + 8.5), equal magnitudes of both signs in either order (argmax
+    # keeps the first), all-subnormal blocks, and longer rows.
+    g2 = np.random.default_rng(2024)
+    more = []
+    k = g2.integers(-20, 21, 48)
+    q8 = (g2.integers(-127, 127, (48, 32)) + 0.5).astype(F32)
+    q8[np.arange(48), g2.integers(0, 32, 48)] = 127 * np.where(g2.random(48) < 0.5, 1, -1)
+    more.append(("q8_pow2_ties", (q8 * np.exp2(k)[:, None]).astype(F32).reshape(3, 512)))
+    q4 = (g2.integers(-16, 16, (48, 32)) / 2).astype(F32)
+    q4[np.arange(48), g2.integers(0, 32, 48)] = -8
+    more.append(("q4_pow2_ties", (q4 * np.exp2(k)[:, None]).astype(F32).reshape(3, 512)))
+    eq = g2.standard_normal((16, 32)).astype(F32)
+    for b in range(16):
+        i, j = g2.choice(32, 2, replace=False)
+        m = F32(5 + b)
+        eq[b, min(i, j)], eq[b, max(i, j)] = (m, -m) if b % 2 else (-m, m)
+    more.append(("equal_magnitudes", eq.reshape(2, 256)))
+    sub_bits = g2.integers(0, 2**23, (4, 32)).astype(np.uint32) | (g2.integers(0, 2, (4, 32)).astype(np.uint32) << 31)
+    sub = sub_bits.view(F32)
+    more.append(("subnormal_blocks", sub.reshape(1, 128)))
+    more.append(("rows2x1024", g2.standard_normal((2, 1024)).astype(F32)))
+    for kind in (T.Q8_0, T.Q4_0):
+        for name, x in more:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                data = gguf.quants.quantize(x, kind)
+                y = gguf.quants.dequantize(data, kind)
+            out["gguf_quant"].append(dict(name=f"{kind.name}/{name}", kind=kind.name, x=b64(x), row_len=x.shape[-1], data=b64(data), y=b64(y)))
+
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=0, sort_keys=True)
