@@ -161,21 +161,259 @@ func TestDecompressBlockCapacityIsABound(t *testing.T) {
 func TestDecompressBlockCorrupt(t *testing.T) {
 	good := compressBlock(t, text(5000), 9)
 	tests := []struct {
-		name string
-		src  []byte
+		name     string
+		src      []byte
+		capacity int
 	}{
-		{"empty", nil},
-		{"truncated", good[:len(good)/2]},
-		{"literal run past end", []byte{0xF0, 0xFF, 0xFF, 'a'}},
-		{"offset zero", []byte{0x14, 'a', 0x00, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'}},
-		{"offset before start", []byte{0x14, 'a', 0x09, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'}},
-		{"garbage", bytes.Repeat([]byte{0xFF}, 64)},
+		{"empty", nil, 10_000},
+		{"truncated mid-literals", good[:len(good)/2], 10_000},
+		{"literal run past end", []byte{0xF0, 0xFF, 0xFF, 'a'}, 10_000},
+		{"token only promises literals", []byte{0x50}, 100},
+		{"offset before start", []byte{0x14, 'a', 0x09, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'}, 10_000},
+		{"garbage", bytes.Repeat([]byte{0xFF}, 64), 10_000},
+		// The end rules: the block must end with literals, and only a sequence near the end may
+		// hold its last literals. liblz4 rejects all of these, which is how it notices a block
+		// cut right after a match.
+		{"ends with a match", []byte{0x14, 'a', 0x01, 0x00}, 100},
+		{"match within 12 bytes of the end", []byte{0x14, 'a', 0x01, 0x00, 0x10, 'z'}, 100},
+		{"ends inside the offset", []byte{0x14, 'a', 0x01}, 100},
+		{"ends inside a match length", append([]byte{0x1F, 'a', 0x01, 0x00, 0xFF}, make([]byte, 20)...)[:5], 100},
+		{"match into the last 5 bytes of the capacity", []byte{0x14, 'a', 0x01, 0x00, 0x10, 'z'}, 10},
+		{"output beyond the capacity", []byte{0x50, 'a', 'b', 'c', 'd', 'e'}, 4},
+		{"zero capacity, non-empty block", []byte{0x10, 'a'}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := lz4x.DecompressBlock(make([]byte, 10_000), tt.src)
+			_, err := lz4x.DecompressBlock(make([]byte, tt.capacity), tt.src)
 			assert.ErrorIs(t, err, lz4x.ErrCorrupt)
 		})
+	}
+}
+
+// TestDecompressBlockAcceptsWhatLiblz4Accepts covers blocks the format's description calls odd but
+// liblz4 decodes; callers' data was checked by liblz4, so rejecting them would break it.
+func TestDecompressBlockAcceptsWhatLiblz4Accepts(t *testing.T) {
+	tests := []struct {
+		name     string
+		src      []byte
+		capacity int
+		want     []byte
+	}{
+		{"empty block, zero capacity", []byte{0x00}, 0, []byte{}},
+		{"empty block", []byte{0x00}, 100, []byte{}},
+		// The last token's match nibble is ignored: the literals end the block.
+		{"final token with a match nibble", append([]byte{0x61}, make([]byte, 6)...), 6, make([]byte, 6)},
+		// liblz4 does not reject offset 0 but writes zeros (it clears the bytes, then copies them
+		// onto themselves).
+		{"offset zero", []byte{0x00, 0x00, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'}, 100, []byte("\x00\x00\x00\x00abcde")},
+		{"offset zero after literals", []byte{0x10, 'z', 0x00, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'}, 100, []byte("z\x00\x00\x00\x00abcde")},
+		{"offset one run", []byte{0x1A, 'x', 0x01, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'}, 100, []byte("xxxxxxxxxxxxxxxabcde")},
+		// A capacity larger than the output is a bound, not an exact size.
+		{"capacity larger than output", []byte{0x30, 'a', 'b', 'c'}, 1000, []byte("abc")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := make([]byte, tt.capacity)
+			n, err := lz4x.DecompressBlock(dst, tt.src)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, dst[:n])
+		})
+	}
+}
+
+// TestDecompressBlockTruncations cuts real blocks (ours and liblz4's) at every byte. A cut block
+// must fail, except where it still ends with a complete literal run: a cut just after a
+// sequence's literals, which liblz4 also decodes when that sequence is far enough from the
+// previous one (TestDecompressBlockAgreesWithLiblz4 checks exactly which); then the output must
+// be the input up to there.
+func TestDecompressBlockTruncations(t *testing.T) {
+	src := readTestdata(t, "input.txt")
+	blocks := map[string][]byte{
+		"ours":   compressBlock(t, src, 12),
+		"liblz4": readTestdata(t, "pylz4_block_hc12.bin"),
+	}
+	for name, block := range blocks {
+		t.Run(name, func(t *testing.T) {
+			ends := literalEnds(t, block)
+			dst := make([]byte, len(src))
+			accepted := 0
+			for cut := 0; cut < len(block); cut++ {
+				n, err := lz4x.DecompressBlock(dst, block[:cut])
+				if err != nil {
+					require.ErrorIs(t, err, lz4x.ErrCorrupt)
+					continue
+				}
+				want, ok := ends[cut]
+				require.True(t, ok, "cut %d of %d is inside a sequence but decoded", cut, len(block))
+				require.Equal(t, want, n, "cut %d", cut)
+				require.Equal(t, src[:n], dst[:n], "cut %d", cut)
+				accepted++
+			}
+			t.Logf("%d of %d cuts end after a literal run and decode, of %d such points", accepted, len(block), len(ends))
+		})
+	}
+}
+
+// literalEnds walks a valid block and maps each position where a sequence's literals end (before
+// its offset) to the output length there.
+func literalEnds(t *testing.T, b []byte) map[int]int {
+	t.Helper()
+	ends := map[int]int{}
+	ip, op := 0, 0
+	for ip < len(b) {
+		tok := b[ip]
+		ip++
+		lit := int(tok >> 4)
+		if lit == 15 {
+			for b[ip] == 255 {
+				lit += 255
+				ip++
+			}
+			lit += int(b[ip])
+			ip++
+		}
+		ip += lit
+		op += lit
+		ends[ip] = op
+		if ip == len(b) {
+			break
+		}
+		ip += 2
+		ml := int(tok & 15)
+		if ml == 15 {
+			for b[ip] == 255 {
+				ml += 255
+				ip++
+			}
+			ml += int(b[ip])
+			ip++
+		}
+		op += ml + 4
+	}
+	delete(ends, len(b)) // the whole block
+	return ends
+}
+
+// TestDecompressBlockCopies checks the decoder's match copying, which takes different paths for
+// short and long matches, small and large offsets, and distance from the end of the capacity,
+// against a plain byte-by-byte decoder.
+func TestDecompressBlockCopies(t *testing.T) {
+	prefix := text(100)
+	for offset := 0; offset <= 40; offset++ {
+		for _, ml := range []int{4, 5, 7, 8, 9, 15, 16, 17, 18, 19, 20, 24, 31, 32, 33, 40, 64, 65, 100, 300} {
+			for _, lit := range []int{0, 1, 7, 14, 15, 16, 40} {
+				for _, tail := range []int{12, 13, 60, 200} { // at least the 12 bytes after the last match
+					block := sequenceBlock(prefix, lit, offset, ml, tail)
+					want, ok := refDecode(block)
+					require.True(t, ok)
+					for _, slack := range []int{0, 1, 64, 1000} {
+						dst := make([]byte, len(want)+slack)
+						n, err := lz4x.DecompressBlock(dst, block)
+						require.NoError(t, err, "offset %d ml %d lit %d tail %d slack %d", offset, ml, lit, tail, slack)
+						require.Equal(t, want, dst[:n], "offset %d ml %d lit %d tail %d slack %d", offset, ml, lit, tail, slack)
+					}
+				}
+			}
+		}
+	}
+}
+
+// sequenceBlock builds a block of prefix as literals, one sequence of lit literals and a match
+// (offset, ml), and tail final literals.
+func sequenceBlock(prefix []byte, lit, offset, ml, tail int) []byte {
+	var b []byte
+	putSeq := func(lits []byte, matchNibble byte) {
+		n := len(lits)
+		if n >= 15 {
+			b = append(b, 0xF0|matchNibble)
+			for n -= 15; n >= 255; n -= 255 {
+				b = append(b, 255)
+			}
+			b = append(b, byte(n))
+		} else {
+			b = append(b, byte(n)<<4|matchNibble)
+		}
+		b = append(b, lits...)
+	}
+	putSeq(prefix, 0) // a match of 4 from the prefix's first bytes follows
+	b = append(b, byte(len(prefix)), 0)
+	lits := bytes.Repeat([]byte("L"), lit)
+	m := ml - 4
+	if m >= 15 {
+		putSeq(lits, 15)
+		b = append(b, byte(offset), byte(offset>>8))
+		for m -= 15; m >= 255; m -= 255 {
+			b = append(b, 255)
+		}
+		b = append(b, byte(m))
+	} else {
+		putSeq(lits, byte(m))
+		b = append(b, byte(offset), byte(offset>>8))
+	}
+	putSeq(bytes.Repeat([]byte("T"), tail), 0)
+	return b
+}
+
+// refDecode decodes a structurally valid block byte by byte (offset 0 giving zeros, as liblz4
+// does), without the end rules. ok is false if the block runs out or reaches before its start.
+func refDecode(b []byte) (out []byte, ok bool) {
+	out = []byte{}
+	ip := 0
+	readLen := func(n int) (int, bool) {
+		for {
+			if ip >= len(b) {
+				return 0, false
+			}
+			x := b[ip]
+			ip++
+			n += int(x)
+			if x != 255 {
+				return n, true
+			}
+		}
+	}
+	for {
+		if ip >= len(b) {
+			return nil, false
+		}
+		tok := b[ip]
+		ip++
+		lit := int(tok >> 4)
+		if lit == 15 {
+			if lit, ok = readLen(lit); !ok {
+				return nil, false
+			}
+		}
+		if lit > len(b)-ip {
+			return nil, false
+		}
+		out = append(out, b[ip:ip+lit]...)
+		ip += lit
+		if ip == len(b) {
+			return out, true
+		}
+		if len(b)-ip < 2 {
+			return nil, false
+		}
+		offset := int(b[ip]) | int(b[ip+1])<<8
+		ip += 2
+		ml := int(tok & 15)
+		if ml == 15 {
+			if ml, ok = readLen(ml); !ok {
+				return nil, false
+			}
+		}
+		ml += 4
+		if offset > len(out) {
+			return nil, false
+		}
+		for range ml {
+			if offset == 0 {
+				out = append(out, 0)
+			} else {
+				out = append(out, out[len(out)-offset])
+			}
+		}
 	}
 }
 

@@ -47,10 +47,19 @@ func isOneOf(err error, sentinels ...error) bool {
 
 func FuzzDecompressBlock(f *testing.F) {
 	addDecoderSeeds(f, "block")
+	f.Add([]byte{0x14, 'a', 0x01, 0x00})                           // ends with a match
+	f.Add(append([]byte{0x61}, make([]byte, 6)...))                // final token with a match nibble
+	f.Add([]byte{0x00, 0x00, 0x00, 0x50, 'a', 'b', 'c', 'd', 'e'}) // offset 0
 	guard := bytes.Repeat([]byte{0xA5}, 8)
 	buf := make([]byte, fuzzLimit+len(guard))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		for _, capacity := range []int{0, 1, len(src), 4 * len(src), 1 << 16} {
+		// Capacities around what the block would decode to, where the end rules bite.
+		ref, refOK := refDecode(src)
+		caps := []int{0, 1, len(src), 4 * len(src), 1 << 16}
+		if refOK {
+			caps = append(caps, len(ref), len(ref)+1, len(ref)+5, len(ref)+12, len(ref)+64, max(0, len(ref)-1))
+		}
+		for _, capacity := range caps {
 			capacity = min(capacity, fuzzLimit)
 			dst := buf[:capacity+len(guard)]
 			copy(dst[capacity:], guard)
@@ -63,6 +72,11 @@ func FuzzDecompressBlock(f *testing.F) {
 			}
 			if !bytes.Equal(guard, dst[capacity:]) {
 				t.Fatal("wrote past len(dst)")
+			}
+			// Whatever the end rules accept is a structurally valid block, decoded as a plain
+			// byte-by-byte decoder decodes it.
+			if err == nil && (!refOK || !bytes.Equal(ref, dst[:n])) {
+				t.Fatalf("accepted with capacity %d, but the reference decoder gives ok=%v and different bytes", capacity, refOK)
 			}
 		}
 	})

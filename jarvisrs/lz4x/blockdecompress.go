@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-
-	"github.com/pierrec/lz4/v4"
 )
 
 // MaxBlockExpansion is the most output bytes one byte of an LZ4 block can stand for: a match
@@ -60,18 +58,21 @@ func ReadSizePrefix(src []byte) (size int, payload []byte, err error) {
 }
 
 // DecompressBlock decodes the raw LZ4 block src into dst and returns the number of bytes written.
-// len(dst) is the capacity bound: the output may be shorter, never longer. Malformed or empty
-// input, and input that would decode past len(dst), give an error wrapping ErrCorrupt; it never
-// panics and never writes outside dst[:len(dst)]. src is read and dst written; neither is
-// retained. Safe for concurrent use.
+// len(dst) is the capacity bound: the output may be shorter, never longer.
+//
+// It accepts exactly the blocks liblz4's LZ4_decompress_safe (1.9.4) accepts with a capacity of
+// len(dst), and decodes them to the same bytes; everything else gives an error wrapping
+// ErrCorrupt. In particular a block must end with a literal-only sequence that ends exactly at
+// the end of src, so a block cut short anywhere is rejected rather than decoded to short output;
+// matches may not reach before the start of the output; and output that would not fit in dst is
+// an error. Like liblz4, it decodes a match offset of 0 as zeros rather than rejecting it.
+//
+// It never panics and never writes outside dst. src is read and dst written; neither is retained.
+// Safe for concurrent use.
 func DecompressBlock(dst, src []byte) (int, error) {
-	if len(src) == 0 {
-		// liblz4 rejects an empty block too: even empty input encodes as one token byte.
-		return 0, fmt.Errorf("lz4x: empty block: %w", ErrCorrupt)
-	}
-	n, err := lz4.UncompressBlock(src, dst)
-	if err != nil {
-		return 0, fmt.Errorf("lz4x: block of %d bytes does not decode into %d bytes (%v): %w", len(src), len(dst), err, ErrCorrupt)
+	n := decodeBlock(dst, 0, src)
+	if n < 0 {
+		return 0, fmt.Errorf("lz4x: block of %d bytes does not decode into %d bytes: %w", len(src), len(dst), ErrCorrupt)
 	}
 	return n, nil
 }

@@ -10,7 +10,6 @@ import (
 	"runtime"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/atomicfile"
-	"github.com/pierrec/lz4/v4"
 )
 
 // DecompressFile decodes the LZ4 frames in the file src into the file dst and returns the number
@@ -91,8 +90,8 @@ type streamBlock struct {
 	stored   bool   // data block stored verbatim
 	sum      uint32 // block or content checksum, per the frame's flags
 	in       []byte // block data as read
-	out      []byte // decoded data, for compressed blocks
-	m        int    // bytes decoded into out
+	out      []byte // room for a compressed block's history and output
+	data     []byte // the decoded output, within out
 	decoded  bool
 	err      error
 }
@@ -113,19 +112,25 @@ func (b *streamBlock) decode() {
 	if b.stored || !b.hdr.independent() {
 		return
 	}
-	b.m, b.err = b.uncompress(nil)
+	b.data, b.err = b.uncompress(nil)
 	b.decoded = true
 }
 
-func (b *streamBlock) uncompress(dict []byte) (int, error) {
-	if cap(b.out) < b.hdr.blockMax {
-		b.out = make([]byte, b.hdr.blockMax)
+// uncompress decodes the block into b.out and returns the decoded bytes. history is the output
+// that a linked block's matches may reach back into (nil for independent blocks); it is copied
+// in front of the block, since the decoder needs it contiguous with the output.
+func (b *streamBlock) uncompress(history []byte) ([]byte, error) {
+	if need := linkedWindow + b.hdr.blockMax; cap(b.out) < need {
+		b.out = make([]byte, need)
 	}
-	m, err := lz4.UncompressBlockWithDict(b.in, b.out[:b.hdr.blockMax], dict)
-	if err != nil {
-		return 0, fmt.Errorf("lz4x: block does not decode (%v): %w", err, ErrCorrupt)
+	start := linkedWindow - len(history)
+	copy(b.out[start:], history)
+	out := b.out[start : linkedWindow+b.hdr.blockMax]
+	end := decodeBlock(out, len(history), b.in)
+	if end < 0 {
+		return nil, fmt.Errorf("lz4x: block does not decode: %w", ErrCorrupt)
 	}
-	return m, nil
+	return out[len(history):end], nil
 }
 
 // streamFrames parses frames from a stream, one block at a time.
@@ -287,13 +292,12 @@ func (k *streamSink) drain(b *streamBlock) error {
 	case b.stored:
 		data = b.in
 	case b.decoded:
-		data = b.out[:b.m]
+		data = b.data
 	default:
-		m, err := b.uncompress(k.window)
-		if err != nil {
+		var err error
+		if data, err = b.uncompress(k.window); err != nil {
 			return err
 		}
-		data = b.out[:m]
 	}
 	if !h.independent() {
 		k.remember(data)

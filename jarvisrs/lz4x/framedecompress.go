@@ -3,8 +3,6 @@ package lz4x
 import (
 	"errors"
 	"fmt"
-
-	"github.com/pierrec/lz4/v4"
 )
 
 // linkedWindow is how far back a match in a linked-block frame may reach into earlier blocks.
@@ -201,22 +199,23 @@ func (d *blockDecoder) block(pos int, b blockRef, inOrder bool) (m int, hashed b
 		}
 		return copy(room, data), false, nil
 	}
-	var dict []byte
+	lo := pos
 	if !d.f.independent() {
-		dict = d.out[max(0, pos-linkedWindow):pos]
+		lo = max(0, pos-linkedWindow)
 	}
-	m, err = lz4.UncompressBlockWithDict(data, room, dict)
-	if err == nil {
-		return m, false, nil
+	if end := decodeBlock(d.out[lo:pos+len(room)], pos-lo, data); end >= 0 {
+		return end - (pos - lo), false, nil
 	}
 	if len(room) < d.f.blockMax {
-		// The block may be valid and merely not fit: decode it into a full block to tell.
-		scratch := make([]byte, d.f.blockMax)
-		if _, err := lz4.UncompressBlockWithDict(data, scratch, dict); err == nil {
+		// The block may be valid and merely not fit: decode it with a full block of room to tell.
+		hist := d.out[lo:pos]
+		scratch := make([]byte, len(hist)+d.f.blockMax)
+		copy(scratch, hist)
+		if decodeBlock(scratch, len(hist), data) >= 0 {
 			return 0, false, d.overflow(pos)
 		}
 	}
-	return 0, false, fmt.Errorf("block at byte %d does not decode (%v): %w", b.off, err, ErrCorrupt)
+	return 0, false, fmt.Errorf("block at byte %d does not decode: %w", b.off, ErrCorrupt)
 }
 
 // overflow reports output that does not fit: the caller's fault when the frame's size is
