@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
+	"github.com/pierrec/lz4/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,6 +35,14 @@ func decompressFrame(t testing.TB, frame []byte) []byte {
 	return out
 }
 
+// pierrecFrame decodes a frame with pierrec/lz4's reader, an independent implementation.
+func pierrecFrame(t testing.TB, frame []byte) []byte {
+	t.Helper()
+	out, err := io.ReadAll(lz4.NewReader(bytes.NewReader(frame)))
+	require.NoError(t, err)
+	return out
+}
+
 func TestFrameRoundTrip(t *testing.T) {
 	sizes := []int{0, 1, 100, 65536, 1<<20 - 1, 1 << 20, 1<<20 + 1, 5<<20 + 333}
 	for _, ds := range datasets {
@@ -46,6 +56,7 @@ func TestFrameRoundTrip(t *testing.T) {
 					frame := compressFrame(t, src, level)
 					assert.LessOrEqual(t, len(frame), lz4x.CompressFrameBound(n))
 					require.True(t, bytes.Equal(src, decompressFrame(t, frame)))
+					require.True(t, bytes.Equal(src, pierrecFrame(t, frame)), "pierrec's reader differs")
 					alloc, err := lz4x.DecompressFrameAlloc(frame, int64(n))
 					require.NoError(t, err)
 					require.True(t, bytes.Equal(src, alloc))
@@ -94,6 +105,48 @@ func TestFrameLevelsShrink(t *testing.T) {
 		n := len(compressFrame(t, src, level))
 		assert.Less(t, n, prev, "level %d should beat the level below", level)
 		prev = n
+	}
+}
+
+// TestFrameFastLevelFindsTextAfterIncompressibleData: the fast compressor probes faster through
+// data that does not match, but starts again at its slowest pace after every match, so the text
+// after a long run of weights within one block is compressed as well as text on its own.
+func TestFrameFastLevelFindsTextAfterIncompressibleData(t *testing.T) {
+	tail := text(200 << 10)
+	alone := len(compressFrame(t, tail, 0))
+	for _, head := range [][]byte{weights(800 << 10), random(800 << 10)} {
+		src := append(append([]byte{}, head...), tail...)
+		frame := compressFrame(t, src, 0)
+		// The first 1 MiB block holds the head and the start of the tail.
+		assert.Less(t, len(frame), len(head)+alone*11/10, "the text after the head was not compressed")
+		require.True(t, bytes.Equal(src, decompressFrame(t, frame)))
+	}
+}
+
+// TestFrameFastLevelExactBytes pins the fast compressor's sequences on small inputs, where the
+// end rules decide: nothing matches in the last 12 bytes, and the last 5 are literals.
+func TestFrameFastLevelExactBytes(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   []byte
+		block []byte // the frame's one data block
+	}{
+		{"too short to match", []byte("abcabcabcabc"), nil}, // stored: no gain
+		{"one run", bytes.Repeat([]byte("a"), 40), []byte{0x1F, 'a', 0x01, 0x00, 0x0F, 0x50, 'a', 'a', 'a', 'a', 'a'}},
+		{"repeat", []byte("0123456789abcdef0123456789abcdef!!!!!"),
+			append(append([]byte{0xFC, 0x01}, "0123456789abcdef"...), 0x10, 0x00, 0x50, '!', '!', '!', '!', '!')},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			frame := compressFrame(t, tt.src, 0)
+			word := binary.LittleEndian.Uint32(frame[15:])
+			if tt.block == nil {
+				assert.NotZero(t, word&0x80000000, "block should be stored")
+				return
+			}
+			require.Zero(t, word&0x80000000, "block should be compressed")
+			assert.Equal(t, tt.block, frame[19:19+word])
+		})
 	}
 }
 

@@ -6,10 +6,10 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
-// pierrec's compressors carry hash tables of 136 KiB (fast) and up to 768 KiB (high
-// compression), so they are pooled rather than allocated per block.
+// The compressors' tables (64 KiB for the fast one, up to 768 KiB for pierrec's high-compression
+// one) are pooled rather than allocated per block.
 var (
-	fastPool = sync.Pool{New: func() any { return new(lz4.Compressor) }}
+	fastPool = sync.Pool{New: func() any { return new(fastTable) }}
 	hcPool   = sync.Pool{New: func() any { return new(lz4.CompressorHC) }}
 )
 
@@ -18,18 +18,16 @@ var (
 // callers use to mean "store the input instead". With len(dst) >= CompressBlockBound(len(src))
 // it always succeeds.
 func compressSequences(dst, src []byte, depth int) int {
-	var n int
-	var err error
 	if depth == 0 {
-		c := fastPool.Get().(*lz4.Compressor)
-		n, err = c.CompressBlock(src, dst)
-		fastPool.Put(c)
-	} else {
-		c := hcPool.Get().(*lz4.CompressorHC)
-		c.Level = lz4.CompressionLevel(depth)
-		n, err = c.CompressBlock(src, dst)
-		hcPool.Put(c)
+		t := fastPool.Get().(*fastTable)
+		n := compressFast(dst, src, t)
+		fastPool.Put(t)
+		return n
 	}
+	c := hcPool.Get().(*lz4.CompressorHC)
+	c.Level = lz4.CompressionLevel(depth)
+	n, err := c.CompressBlock(src, dst)
+	hcPool.Put(c)
 	if err != nil {
 		return 0
 	}

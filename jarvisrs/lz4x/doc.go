@@ -3,8 +3,9 @@
 // size prefix), LZ4 frames (magic 04 22 4D 18) in memory and streamed between files, and the
 // gzip stream the original extension wrote to its cache.
 //
-// Block-level matching comes from github.com/pierrec/lz4/v4. Blocks are decoded by this package's
-// own decoder, which accepts exactly what liblz4's LZ4_decompress_safe accepts (see
+// The fast block compressor (frame levels 0 to 2) follows liblz4's LZ4_compress_fast design; the
+// high-compression matcher comes from github.com/pierrec/lz4/v4. Blocks are decoded by this
+// package's own decoder, which accepts exactly what liblz4's LZ4_decompress_safe accepts (see
 // DecompressBlock), in raw blocks and inside frames alike. This package builds the frame format
 // itself, so that frames carry their content size and content checksum, independent blocks are
 // compressed and decompressed on all cores, and output lands directly in caller-provided buffers.
