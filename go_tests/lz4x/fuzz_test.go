@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
+	"github.com/pierrec/lz4/v4"
 )
 
 // Under -fuzz, two things were measured to stall the workers, so the bodies avoid them: testify's
@@ -180,6 +181,14 @@ func FuzzBlockRoundTrip(f *testing.F) {
 		}
 		if !bytes.Equal(src, out[:n]) {
 			t.Fatal("round trip differs")
+		}
+		// Two independent decoders: pierrec/lz4's and a plain byte-by-byte one.
+		clear(out)
+		if n, err := lz4.UncompressBlock(block[:k], out); err != nil || !bytes.Equal(src, out[:n]) {
+			t.Fatalf("pierrec's decoder: %v", err)
+		}
+		if ref, ok := refDecode(block[:k]); !ok || !bytes.Equal(src, ref) {
+			t.Fatal("the reference decoder differs")
 		}
 	})
 }

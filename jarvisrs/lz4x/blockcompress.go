@@ -11,8 +11,9 @@ const maxBlockInput = 0x7E000000
 
 // hcSegment is the input span compressed by one goroutine when CompressBlockHC splits a large
 // input. A raw block is one sequence stream, but its sequences may be produced independently and
-// joined (see joinSegments). Segments lose at most 64 KiB of match history each, which costs well
-// under 0.1% of output size at 1 MiB, while 16 MiB of input still spreads over 16 pieces.
+// joined (see joinSegments): each segment's matches may reach back into the 64 KiB before it, so
+// the split costs only the few bytes around each boundary, while 16 MiB of input still spreads
+// over 16 pieces.
 const hcSegment = 1 << 20
 
 // CompressBlockBound returns the most bytes CompressBlockHC can write for n input bytes (liblz4's
@@ -36,7 +37,7 @@ func CompressBlockBound(n int) int {
 // to GOMAXPROCS goroutines; the output does not depend on the number of cores. Errors:
 // ErrBadLevel, ErrShortBuffer, ErrTooLarge (src over 0x7E000000 bytes). Safe for concurrent use.
 func CompressBlockHC(dst, src []byte, level int) (int, error) {
-	depth, err := blockLevelDepth(level)
+	c, err := blockLevel(level)
 	if err != nil {
 		return 0, err
 	}
@@ -47,13 +48,13 @@ func CompressBlockHC(dst, src []byte, level int) (int, error) {
 		return 0, fmt.Errorf("lz4x: dst holds %d bytes, block bound is %d: %w", len(dst), bound, ErrShortBuffer)
 	}
 	if len(src) <= hcSegment {
-		n := compressSequences(dst, src, depth)
+		n := compressSequences(dst, src, c)
 		if n == 0 || n > literalBlockLen(len(src)) {
 			n = putLiteralBlock(dst, src)
 		}
 		return n, nil
 	}
-	return compressSegments(dst, src, depth), nil
+	return compressSegments(dst, src, c.hc), nil
 }
 
 // literalBlockLen is the size of the block that stores n bytes as literals only.
@@ -105,7 +106,7 @@ var segmentPool = sync.Pool{New: func() any {
 
 // compressSegments compresses src in hcSegment pieces concurrently and joins them into one block
 // in dst, which holds CompressBlockBound(len(src)) bytes.
-func compressSegments(dst, src []byte, depth int) int {
+func compressSegments(dst, src []byte, p hcParams) int {
 	nseg := (len(src) + hcSegment - 1) / hcSegment
 	outs := make([][]byte, nseg)
 	bufs := make([]*[]byte, nseg)
@@ -119,7 +120,7 @@ func compressSegments(dst, src []byte, depth int) int {
 			bufs[i] = segmentPool.Get().(*[]byte)
 			buf = *bufs[i]
 		}
-		n := compressSequences(buf, seg, depth)
+		n := compressHC(buf, src, i*hcSegment, i*hcSegment+len(seg), p)
 		if n == 0 {
 			n = putLiteralBlock(buf, seg)
 		}

@@ -55,7 +55,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // the *os.PathError, so errors.Is(err, fs.ErrNotExist) works. Safe for concurrent use with
 // distinct dst paths.
 func CompressFile(src, dst string, level int, progress func(done, total int64)) (written int64, err error) {
-	depth, err := frameLevelDepth(level)
+	c, err := frameLevel(level)
 	if err != nil {
 		return 0, err
 	}
@@ -124,7 +124,7 @@ func CompressFile(src, dst string, level int, progress func(done, total int64)) 
 			s := &slots[i]
 			s.m = 0
 			if s.n >= 2 {
-				s.m = compressSequences(s.out[:s.n-1], s.in[:s.n], depth)
+				s.m = compressSequences(s.out[:s.n-1], s.in[:s.n], c)
 			}
 		},
 		func(i int) error {

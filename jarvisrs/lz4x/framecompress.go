@@ -39,7 +39,7 @@ func CompressFrameBound(n int) int {
 // and the output does not depend on their number. Errors: ErrBadLevel, ErrShortBuffer. Safe for
 // concurrent use.
 func CompressFrame(dst, src []byte, level int) (int, error) {
-	depth, err := frameLevelDepth(level)
+	c, err := frameLevel(level)
 	if err != nil {
 		return 0, err
 	}
@@ -51,9 +51,9 @@ func CompressFrame(dst, src []byte, level int) (int, error) {
 	var pos int
 	var sum uint32
 	if nb < 2 || len(src) < parallelMinBytes || workers(nb) < 2 {
-		pos, sum = compressBlocksSeq(dst, src, depth)
+		pos, sum = compressBlocksSeq(dst, src, c)
 	} else {
-		pos, sum = compressBlocksParallel(dst, src, depth, nb)
+		pos, sum = compressBlocksParallel(dst, src, c, nb)
 	}
 	binary.LittleEndian.PutUint32(dst[pos:], 0)
 	binary.LittleEndian.PutUint32(dst[pos+4:], sum)
@@ -62,11 +62,11 @@ func CompressFrame(dst, src []byte, level int) (int, error) {
 
 // compressBlockTo compresses blk into dst[at+4:], keeping the result only if it is smaller than
 // blk, and returns its length, or 0 when blk should be stored. It writes nothing else.
-func compressBlockTo(dst []byte, at int, blk []byte, depth int) int {
+func compressBlockTo(dst []byte, at int, blk []byte, c compressor) int {
 	if len(blk) < 2 {
 		return 0
 	}
-	return compressSequences(dst[at+4:at+4+len(blk)-1], blk, depth)
+	return compressSequences(dst[at+4:at+4+len(blk)-1], blk, c)
 }
 
 // putBlock finishes the block at dst[at:] whose compressed length is m, hashing blk into h, and
@@ -84,12 +84,12 @@ func putBlock(dst []byte, at int, blk []byte, m int, h *xxh32) int {
 
 // compressBlocksSeq writes the blocks of src after the header and returns the position after the
 // last one and the content checksum.
-func compressBlocksSeq(dst, src []byte, depth int) (int, uint32) {
+func compressBlocksSeq(dst, src []byte, c compressor) (int, uint32) {
 	h := newXXH32()
 	pos := ourHeaderLen
 	for off := 0; off < len(src); off += frameBlockSize {
 		blk := src[off:min(off+frameBlockSize, len(src))]
-		pos = putBlock(dst, pos, blk, compressBlockTo(dst, pos, blk, depth), &h)
+		pos = putBlock(dst, pos, blk, compressBlockTo(dst, pos, blk, c), &h)
 	}
 	return pos, h.Sum32()
 }
@@ -100,14 +100,14 @@ func compressBlocksSeq(dst, src []byte, depth int) (int, uint32) {
 // down to its final position and checksums the input, in order, copying stored blocks in the
 // same pass. A block moved down ends at or before the start of the next block's worst-case
 // slot, so moves never touch work in progress.
-func compressBlocksParallel(dst, src []byte, depth, nb int) (int, uint32) {
+func compressBlocksParallel(dst, src []byte, c compressor, nb int) (int, uint32) {
 	slot := func(k int) int { return ourHeaderLen + k*(4+frameBlockSize) }
 	block := func(k int) []byte { return src[k*frameBlockSize : min((k+1)*frameBlockSize, len(src))] }
 	sizes := make([]int, nb)
 	h := newXXH32()
 	pos := ourHeaderLen
 	orderedParallel(nb,
-		func(k int) { sizes[k] = compressBlockTo(dst, slot(k), block(k), depth) },
+		func(k int) { sizes[k] = compressBlockTo(dst, slot(k), block(k), c) },
 		func(k int) bool {
 			blk, m := block(k), sizes[k]
 			if m > 0 && pos != slot(k) {

@@ -1,0 +1,109 @@
+package lz4x
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// The high-compression match finder: hash chains over 4-byte sequences. head maps a hash to the
+// latest position that had it; chain links every position of the last 64 KiB to the previous
+// one with the same hash, by distance. Following the links visits earlier and earlier candidates,
+// newest first, which is what an LZ4 encoder wants: nearer matches cost the same, and the chain
+// ends where the window does.
+const (
+	hcHashLog = 15
+	// hcWindow is the reach of an LZ4 match; chain is indexed by position modulo it.
+	hcWindow = 1 << 16
+)
+
+type hcMatcher struct {
+	buf   []byte
+	head  [1 << hcHashLog]int32
+	chain [hcWindow]uint16 // distance to the previous position with the same hash; 0 ends the chain
+	next  int              // positions below next are in the tables
+	low   int              // no position below low is in the tables
+}
+
+func hcHash(u uint32) uint32 { return u * 2654435761 >> (32 - hcHashLog) }
+
+// reset prepares m to find matches in buf from position low on: buf[:low] is never referenced.
+func (m *hcMatcher) reset(buf []byte, low int) {
+	m.buf = buf
+	m.low = low
+	m.next = low
+	for i := range m.head {
+		m.head[i] = math.MinInt32
+	}
+}
+
+// insertUpTo adds every position below ip (that has 4 bytes to hash) to the tables.
+func (m *hcMatcher) insertUpTo(ip int) {
+	buf := m.buf
+	end := min(ip, len(buf)-3)
+	for p := m.next; p < end; p++ {
+		h := hcHash(binary.LittleEndian.Uint32(buf[p:]))
+		d := p - int(m.head[h])
+		if d >= hcWindow {
+			d = 0
+		}
+		m.chain[p&(hcWindow-1)] = uint16(d)
+		m.head[h] = int32(p)
+	}
+	m.next = max(m.next, ip)
+}
+
+// longestMatch returns the longest match for buf[ip:] that is longer than minLen, searching at
+// most depth candidates, with the match ending by limit; ml is 0 if there is none. Positions
+// below ip are inserted first. limit must be at most len(buf) and ip+minMatch <= limit.
+func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) {
+	m.insertUpTo(ip)
+	buf := m.buf
+	lowest := max(m.low, ip-maxOffset)
+	cur := binary.LittleEndian.Uint32(buf[ip:])
+	best := max(minLen, minMatch-1)
+	maxLen := limit - ip
+	if best >= maxLen {
+		return 0, 0
+	}
+	// c walks a hash chain; the candidate it stands for is c-shift. shift starts at 0 (the chain
+	// of ip's own 4 bytes) and moves inside the best match so far, see below.
+	c := int(m.head[hcHash(cur)])
+	shift := 0
+	for ; depth > 0 && c-shift >= lowest; depth-- {
+		cand := c - shift
+		// A candidate can only win if it matches at the last byte the best one reached, which
+		// rejects most of them with one comparison.
+		if buf[cand+best] == buf[ip+best] && binary.LittleEndian.Uint32(buf[cand:]) == cur {
+			if n := minMatch + matchLen(buf, cand+minMatch, ip+minMatch, limit); n > best {
+				best, offset = n, ip-cand
+				if n >= maxLen {
+					break // nothing can be longer
+				}
+				// A longer match must agree with this one at every position k inside it, so
+				// it lies on the hash chain through cand+k for any such k. Switch to the
+				// chain that skips furthest back; if one ends, nothing longer exists.
+				far, at := 0, 0
+				for k := 0; k <= min(best-minMatch, offset-1); k++ {
+					d := int(m.chain[(cand+k)&(hcWindow-1)])
+					if d == 0 {
+						return best, offset
+					}
+					if d > far {
+						far, at = d, k
+					}
+				}
+				c, shift = cand+at-far, at
+				continue
+			}
+		}
+		d := int(m.chain[c&(hcWindow-1)])
+		if d == 0 {
+			break
+		}
+		c -= d
+	}
+	if offset == 0 {
+		return 0, 0
+	}
+	return best, offset
+}
