@@ -80,6 +80,22 @@ func TestCompressBlockHCMatchesLiblz4(t *testing.T) {
 	assert.True(t, bytes.Equal(readTestdata(t, "pylz4_block_hc12.bin"), got), "%d bytes, liblz4 wrote %d", len(got), len(readTestdata(t, "pylz4_block_hc12.bin")))
 }
 
+// TestCompressBlockHCIndependentOfEarlierCalls: the compressors' pooled state (hash tables that
+// are not cleared between uses) must never leak into the output.
+func TestCompressBlockHCIndependentOfEarlierCalls(t *testing.T) {
+	src := text(70_000)
+	want := map[int][]byte{}
+	for _, level := range []int{1, 5, 12} {
+		want[level] = compressBlock(t, src, level)
+	}
+	for _, other := range [][]byte{text(3 << 20), weights(200_000), make([]byte, 100_000), text(10), src[1000:]} {
+		for _, level := range []int{1, 5, 12} {
+			compressBlock(t, other, level)
+			assert.Equal(t, want[level], compressBlock(t, src, level), "level %d after %d other bytes", level, len(other))
+		}
+	}
+}
+
 // TestCompressBlockHCFindsTextAfterWeights: high compression never skips ahead, so the text that
 // follows incompressible weights in a checkpoint is compressed as well as on its own.
 func TestCompressBlockHCFindsTextAfterWeights(t *testing.T) {

@@ -68,28 +68,21 @@ func decodeBlock(dst []byte, start int, src []byte) int {
 		for {
 			token = int(src[ip])
 			lit = token >> 4
-			if lit < 15 && ip <= iend-18 {
-				// The common case, taken apart from the rest so that one bounds check covers
-				// the whole sequence header and another the output it writes.
-				t := (*[18]byte)(src[ip : ip+18])
-				d := (*[fastRoom]byte)(dst[op : op+fastRoom])
-				l := int(t[0] >> 4)
-				*(*[16]byte)(d[:16]) = *(*[16]byte)(t[1:17])
-				offset = int(t[l+1]) | int(t[l+2])<<8
-				ml = token & 15
-				if ml != 15 && offset >= 8 && offset <= op+l && op+l+ml+minMatch < oend-fastRoom {
-					m := dst[op+l-offset : op+l-offset+24 : op+l-offset+24]
-					w := d[l : l+24 : l+24]
-					binary.LittleEndian.PutUint64(w, binary.LittleEndian.Uint64(m))
-					binary.LittleEndian.PutUint64(w[8:], binary.LittleEndian.Uint64(m[8:]))
-					binary.LittleEndian.PutUint64(w[16:], binary.LittleEndian.Uint64(m[16:]))
-					op += l + ml + minMatch
-					ip += l + 3
-					continue
+			if lit < 15 {
+				if ip > iend-18 {
+					ip++
+					entry = entryLiterals
+					break fast
 				}
-			}
-			ip++
-			if lit == 15 {
+				// One bounds check covers the token, 16 bytes of literals (at most 14 are
+				// real) and the offset.
+				t := (*[18]byte)(src[ip : ip+18])
+				*(*[16]byte)(dst[op : op+16]) = *(*[16]byte)(t[1:17])
+				offset = int(t[lit+1]) | int(t[lit+2])<<8
+				ip += lit + 3
+				op += lit
+			} else {
+				ip++
 				n, next := readLength(src, ip, iend-15, true)
 				if n < 0 {
 					return -1
@@ -101,17 +94,11 @@ func decodeBlock(dst []byte, start int, src []byte) int {
 					break fast
 				}
 				copy(dst[op:op+lit], src[ip:ip+lit])
-			} else {
-				if ip > iend-17 {
-					entry = entryLiterals
-					break fast
-				}
-				copy16(dst[op:], src[ip:])
+				ip += lit
+				op += lit
+				offset = int(src[ip]) | int(src[ip+1])<<8
+				ip += 2
 			}
-			ip += lit
-			op += lit
-			offset = int(binary.LittleEndian.Uint16(src[ip:]))
-			ip += 2
 			ml = token & 15
 			if ml == 15 {
 				n, next := readLength(src, ip, iend-4, false)

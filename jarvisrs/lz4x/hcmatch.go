@@ -17,23 +17,33 @@ const (
 )
 
 type hcMatcher struct {
-	buf   []byte
+	buf []byte
+	// head holds positions plus base. Each use of the matcher raises base past every position
+	// the previous use stored, so old entries read as more than a window away and end their
+	// chains, without clearing the 128 KiB table for every (possibly tiny) input.
 	head  [1 << hcHashLog]int32
 	chain [hcWindow]uint16 // distance to the previous position with the same hash; 0 ends the chain
-	next  int              // positions below next are in the tables
-	low   int              // no position below low is in the tables
+	base  int
+	end   int  // len(buf) of the previous use
+	used  bool // head has been initialised
+	next  int  // positions below next are in the tables
+	low   int  // no position below low is in the tables
 }
 
 func hcHash(u uint32) uint32 { return u * 2654435761 >> (32 - hcHashLog) }
 
 // reset prepares m to find matches in buf from position low on: buf[:low] is never referenced.
 func (m *hcMatcher) reset(buf []byte, low int) {
-	m.buf = buf
+	m.base += m.end + hcWindow
+	if !m.used || m.base+len(buf) >= math.MaxInt32 {
+		for i := range m.head {
+			m.head[i] = math.MinInt32
+		}
+		m.base, m.used = 0, true
+	}
+	m.buf, m.end = buf, len(buf)
 	m.low = low
 	m.next = low
-	for i := range m.head {
-		m.head[i] = math.MinInt32
-	}
 }
 
 // insertUpTo adds every position below ip (that has 4 bytes to hash) to the tables.
@@ -42,12 +52,12 @@ func (m *hcMatcher) insertUpTo(ip int) {
 	end := min(ip, len(buf)-3)
 	for p := m.next; p < end; p++ {
 		h := hcHash(binary.LittleEndian.Uint32(buf[p:]))
-		d := p - int(m.head[h])
+		d := p + m.base - int(m.head[h])
 		if d >= hcWindow {
 			d = 0
 		}
 		m.chain[p&(hcWindow-1)] = uint16(d)
-		m.head[h] = int32(p)
+		m.head[h] = int32(p + m.base)
 	}
 	m.next = max(m.next, ip)
 }
@@ -67,7 +77,7 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	}
 	// c walks a hash chain; the candidate it stands for is c-shift. shift starts at 0 (the chain
 	// of ip's own 4 bytes) and moves inside the best match so far, see below.
-	c := int(m.head[hcHash(cur)])
+	c := int(m.head[hcHash(cur)]) - m.base
 	shift := 0
 	for ; depth > 0 && c-shift >= lowest; depth-- {
 		cand := c - shift
