@@ -3,6 +3,7 @@ package lz4x_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
@@ -213,6 +214,10 @@ func FuzzFrameRoundTrip(f *testing.F) {
 		alloc, err := lz4x.DecompressFrameAlloc(frame, int64(len(src)))
 		if err != nil || !bytes.Equal(src, alloc) {
 			t.Fatalf("DecompressFrameAlloc: %v, equal=%v", err, bytes.Equal(src, alloc))
+		}
+		// pierrec/lz4's frame reader, an independent decoder.
+		if got, err := io.ReadAll(lz4.NewReader(bytes.NewReader(frame))); err != nil || !bytes.Equal(src, got) {
+			t.Fatalf("pierrec's reader: %v, equal=%v", err, bytes.Equal(src, got))
 		}
 	})
 }
