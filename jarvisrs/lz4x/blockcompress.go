@@ -28,13 +28,16 @@ func CompressBlockBound(n int) int {
 
 // CompressBlockHC compresses src into dst as one raw LZ4 block (no frame, no size prefix) in
 // high-compression mode at level 1..12 (liblz4's scale; the original extension used 12) and
-// returns the block's length. The block decodes with liblz4's LZ4_decompress_safe; empty input
-// gives the one-byte block liblz4 gives (0x00), and input that does not compress gives a
-// literal-only block.
+// returns the block's length. The block decodes with liblz4's LZ4_decompress_safe and follows the
+// format's end rules (the last 5 bytes are literals, no match starts in the last 12). At level
+// 12, inputs up to 1 MiB give exactly the block liblz4's LZ4_compress_HC gives; empty input gives
+// liblz4's one-byte block (0x00), and input that does not compress gives a literal-only block
+// (or a byte or two less, where chance repeats pay, as with liblz4).
 //
 // dst must hold at least CompressBlockBound(len(src)) bytes, else ErrShortBuffer. src is read,
 // dst is written; neither is retained. Inputs over 1 MiB are compressed in 1 MiB segments on up
-// to GOMAXPROCS goroutines; the output does not depend on the number of cores. Errors:
+// to GOMAXPROCS goroutines, each reaching back into the 64 KiB before it, so the block is within
+// a few bytes of a single pass's; the output does not depend on the number of cores. Errors:
 // ErrBadLevel, ErrShortBuffer, ErrTooLarge (src over 0x7E000000 bytes). Safe for concurrent use.
 func CompressBlockHC(dst, src []byte, level int) (int, error) {
 	c, err := blockLevel(level)
