@@ -11,7 +11,7 @@ import (
 // newest first, which is what an LZ4 encoder wants: nearer matches cost the same, and the chain
 // ends where the window does.
 const (
-	hcHashLog = 15
+	hcHashLog = 16
 	// hcWindow is the reach of an LZ4 match; chain is indexed by position modulo it.
 	hcWindow = 1 << 16
 )

@@ -7,18 +7,19 @@ import "fmt"
 // search depth (match candidates examined per search; for the optimal parser also the match
 // length taken without further thought). liblz4 uses the lazy parser up to level 9 with depths
 // 2 to 256, but this package's lazy parser is simpler than liblz4's (it looks one and two bytes
-// ahead, not at the end of each match), so from level 5 on the optimal parser, with depths chosen
-// so that each level's output size and time match or beat liblz4's at that level. Measured as LZ4
-// frames of 300 KiB of Python source (one block) and of 16 MiB (1 MiB blocks; liblz4: 64 KiB
-// linked blocks, as python-lz4 writes), time for the 16 MiB on 2 cores (liblz4: one):
+// ahead, not at the end of each match), so from level 5 on it uses the optimal parser, with
+// depths chosen so that each level's output is within 1.5% of liblz4's at that level, and from
+// level 6 on as fast or faster. Measured as LZ4 frames of 300 KiB of Python source (one block)
+// and of 16 MiB (1 MiB blocks; liblz4: 64 KiB linked blocks, as python-lz4 writes), time for the
+// 16 MiB on 2 cores (liblz4 uses one):
 //
 //	level              3      4      5      6      7      8      9     10     11     12
 //	liblz4 300 KiB  94129  92451  91440  90838  90559  90436  90348  89870  89290  89175
-//	lz4x   300 KiB  93816  93044  91613  90952  90180  89732  89607  89463  89304  89139
+//	lz4x   300 KiB  93789  93035  91586  90936  90174  89732  89607  89463  89304  89139
 //	liblz4 16 MiB   5.009  4.916  4.860  4.830  4.814  4.807  4.802  4.782  4.748  4.740 MB
-//	lz4x   16 MiB   5.026  4.982  4.904  4.869  4.828  4.802  4.795  4.787  4.778  4.770 MB
-//	liblz4 time       162    188    229    293    376    478    621    818   1826   1631 ms
-//	lz4x   time       172    197    260    298    361    469    527    604    877    853 ms
+//	lz4x   16 MiB   5.024  4.982  4.902  4.869  4.828  4.802  4.795  4.787  4.778  4.770 MB
+//	liblz4 time       147    176    223    281    355    444    589    791   1792   1579 ms
+//	lz4x   time       177    198    260    275    345    438    481    558    933    803 ms
 //
 // Every level is at least as small as the one below on compressible data. At 16 MiB lz4x loses
 // about 0.6% to its independent blocks (each starts without history). Level 12 is liblz4's level
