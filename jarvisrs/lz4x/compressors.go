@@ -2,7 +2,7 @@ package lz4x
 
 import "sync"
 
-// The compressors' state (64 KiB of table for the fast one, about 320 KiB for high compression)
+// The compressors' state (64 KiB of table for the fast one, about 450 KiB for high compression)
 // is pooled rather than allocated per block.
 var (
 	fastPool = sync.Pool{New: func() any { return new(fastTable) }}

@@ -11,6 +11,8 @@ import (
 // newest first, which is what an LZ4 encoder wants: nearer matches cost the same, and the chain
 // ends where the window does.
 const (
+	// hcHashLog: a 16-bit hash leaves few false candidates (positions whose different bytes
+	// hash alike) in the chains; every true one is there whatever the hash size.
 	hcHashLog = 16
 	// hcWindow is the reach of an LZ4 match; chain is indexed by position modulo it.
 	hcWindow = 1 << 16
