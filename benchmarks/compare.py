@@ -136,7 +136,7 @@ def bench_quant(t: Table, n: int, repeat: int) -> None:
           note="ratio >= 0.75 means <= 1.33x the conversion alone")
     try:
         import gguf
-        g = x[: n // 4].reshape(-1, 4096)
+        g = x.reshape(-1, 4096)
         for kind in ("Q8_0", "Q4_0"):
             qt = getattr(gguf.GGMLQuantizationType, kind)
             t.add(f"quantize_gguf {kind} ({g.nbytes // MiB} MiB)", best_of(lambda: jre.quantize_gguf(g, kind), repeat),
