@@ -32,7 +32,7 @@ func CompressFileJob(src, dst string, level int) (_ *Job, err error) {
 	}
 	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
 		return writeViaTemp(ctx, dst, func(tmp string) (int64, error) {
-			return lz4x.CompressFile(src, tmp, level, j.progress)
+			return lz4x.CompressFileContext(ctx, src, tmp, level, j.progress)
 		})
 	}), nil
 }
@@ -53,16 +53,17 @@ func DecompressFileJob(src, dst string) (_ *Job, err error) {
 	}
 	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
 		return writeViaTemp(ctx, dst, func(tmp string) (int64, error) {
-			return lz4x.DecompressFile(src, tmp, j.progress)
+			return lz4x.DecompressFileContext(ctx, src, tmp, j.progress)
 		})
 	}), nil
 }
 
 // writeViaTemp lets write produce its output at a temporary path beside dst and renames it onto
-// dst only if the job was not cancelled meanwhile. lz4x's file functions replace their own
-// destination atomically but cannot be interrupted; writing to a temporary destination of ours
-// keeps dst untouched by a job cancelled while they ran. The temporary name is one that
-// atomicfile.CleanStale recognises, should the process die before removing it.
+// dst only if the job was not cancelled meanwhile. lz4x's file functions stop at the next block
+// once ctx is cancelled, but one may finish (and replace its own destination) just before that;
+// writing to a temporary destination of ours keeps dst untouched by a job cancelled at any moment.
+// The temporary name is one that atomicfile recognises and removes later, should the process die
+// before removing it.
 func writeViaTemp(ctx context.Context, dst string, write func(tmp string) (int64, error)) (string, error) {
 	if ctx.Err() != nil {
 		return "", errCancelled
@@ -79,6 +80,9 @@ func writeViaTemp(ctx context.Context, dst string, write func(tmp string) (int64
 	_ = placeholder.File.Close()
 	defer placeholder.Abort() // removes tmp unless it was renamed away
 	written, err := write(tmp)
+	if ctx.Err() != nil {
+		return "", errCancelled // whether the write saw the cancellation or finished first
+	}
 	if err != nil {
 		return "", lz4Error(err)
 	}

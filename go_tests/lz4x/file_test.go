@@ -2,6 +2,7 @@ package lz4x_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -229,4 +230,29 @@ func TestCompressFileSourceChangedSize(t *testing.T) {
 	_, err := lz4x.CompressFile(src, filepath.Join(dir, "out.lz4"), 0, nil)
 	assert.ErrorIs(t, err, lz4x.ErrSourceChanged)
 	assertOnlyFiles(t, dir)
+}
+
+func TestFileFunctionsStopWhenTheContextIsCancelled(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.bin")
+	require.NoError(t, os.WriteFile(src, bytes.Repeat([]byte("cancel me "), 1<<20), 0o600))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dst := filepath.Join(dir, "out.lz4")
+	require.NoError(t, os.WriteFile(dst, []byte("old"), 0o600))
+	_, err := lz4x.CompressFileContext(ctx, src, dst, 0, nil)
+	require.ErrorIs(t, err, context.Canceled)
+	got, _ := os.ReadFile(dst)
+	require.Equal(t, "old", string(got), "dst is left as it was")
+
+	frame := filepath.Join(dir, "good.lz4")
+	_, err = lz4x.CompressFile(src, frame, 0, nil)
+	require.NoError(t, err)
+	_, err = lz4x.DecompressFileContext(ctx, frame, dst, nil)
+	require.ErrorIs(t, err, context.Canceled)
+	got, _ = os.ReadFile(dst)
+	require.Equal(t, "old", string(got))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 3, "no temporaries left behind")
 }

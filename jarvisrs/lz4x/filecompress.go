@@ -2,6 +2,7 @@ package lz4x
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -55,6 +56,12 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // the *os.PathError, so errors.Is(err, fs.ErrNotExist) works. Safe for concurrent use with
 // distinct dst paths.
 func CompressFile(src, dst string, level int, progress func(done, total int64)) (written int64, err error) {
+	return CompressFileContext(context.Background(), src, dst, level, progress)
+}
+
+// CompressFileContext is CompressFile that stops when ctx is done: it checks ctx before reading each
+// block, and then returns ctx's error (wrapped) with dst left as it was.
+func CompressFileContext(ctx context.Context, src, dst string, level int, progress func(done, total int64)) (written int64, err error) {
 	c, err := frameLevel(level)
 	if err != nil {
 		return 0, err
@@ -103,6 +110,9 @@ func CompressFile(src, dst string, level int, progress func(done, total int64)) 
 	err = runPipeline(len(slots), runtime.GOMAXPROCS(0),
 		func(i int) (bool, error) {
 			s := &slots[i]
+			if err := ctx.Err(); err != nil {
+				return false, fmt.Errorf("lz4x: %w", err)
+			}
 			if s.in == nil {
 				s.in = make([]byte, bufSize)
 				s.out = make([]byte, bufSize)

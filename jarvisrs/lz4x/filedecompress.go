@@ -2,6 +2,7 @@ package lz4x
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -26,6 +27,12 @@ import (
 // Errors: ErrNotLZ4Frame (checked before dst is touched), ErrCorrupt, ErrUnsupported, and file
 // errors wrapping the *os.PathError. Safe for concurrent use with distinct dst paths.
 func DecompressFile(src, dst string, progress func(done, total int64)) (written int64, err error) {
+	return DecompressFileContext(context.Background(), src, dst, progress)
+}
+
+// DecompressFileContext is DecompressFile that stops when ctx is done: it checks ctx before reading
+// each block, and then returns ctx's error (wrapped) with dst left as it was.
+func DecompressFileContext(ctx context.Context, src, dst string, progress func(done, total int64)) (written int64, err error) {
 	in, err := os.Open(src)
 	if err != nil {
 		return 0, fmt.Errorf("lz4x: %w", err)
@@ -52,6 +59,9 @@ func DecompressFile(src, dst string, progress func(done, total int64)) (written 
 	slots := make([]streamBlock, fileSlots(2*blockMaxSizes[7]))
 	err = runPipeline(len(slots), runtime.GOMAXPROCS(0),
 		func(i int) (bool, error) {
+			if err := ctx.Err(); err != nil {
+				return false, fmt.Errorf("lz4x: %w", err)
+			}
 			more, err := fr.next(&slots[i])
 			meter.update(cr.n)
 			return more, err
