@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _native
 
-__all__ = ["MappedFile", "map_file"]
+__all__ = ["MappedFile", "map_file", "open_mapping", "mapping_array"]
 
 
 class MappedFile:
@@ -45,16 +45,29 @@ class MappedFile:
 _EMPTY = np.frombuffer(b"", dtype=np.uint8)
 
 
-def map_file(path: Any, display: Any = None) -> np.ndarray:
-    """Memory-map the file at ``path`` (a str) and return it as a read-only ``uint8`` array.
+def open_mapping(path: Any, display: Any = None) -> "_native.Handle":
+    """Memory-map the file at ``path`` (wire form, see ``_convert.as_path``) in Go; return its handle.
 
     Raises:
         FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
     """
-    handle = _native.Handle(_native.call("jarvisrs_MapFile", path, filename=display if display is not None else path))
+    return _native.Handle(_native.call("jarvisrs_MapFile", path, filename=display if display is not None else path))
+
+
+def mapping_array(handle: "_native.Handle") -> np.ndarray:
+    """The mapping behind ``handle`` as a read-only ``uint8`` array that keeps it mapped."""
     nbytes = _native.lib.jarvisrs_Mapping_Len(handle.value)
     if nbytes == 0:
         _native.lib.jarvisrs_Mapping_Close(handle.value)
         return _EMPTY
     addr = _native.lib.jarvisrs_Mapping_Addr(handle.value)
     return MappedFile(handle, addr, nbytes).array()
+
+
+def map_file(path: Any, display: Any = None) -> np.ndarray:
+    """Memory-map the file at ``path`` (a str) and return it as a read-only ``uint8`` array.
+
+    Raises:
+        FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
+    """
+    return mapping_array(open_mapping(path, display))

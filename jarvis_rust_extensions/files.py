@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _native
 from ._convert import as_int, as_path
-from ._mapped import MappedFile
+from ._mapped import mapping_array, open_mapping
 from ._progress import ProgressBar, resolve
 from .quant import QuantizedTensor, dequantize, dequantize_gguf
 
@@ -64,16 +64,13 @@ def _map_with_header(path: Any, header_fn: str) -> Tuple[np.ndarray, Dict[str, A
     Returns the whole file as a read-only ``uint8`` array (its ``base`` owns the mapping) and the
     header JSON as a dict. A malformed header unmaps the file and raises ``ValueError``.
     """
-    p = as_path(path)
-    handle = _native.Handle(_native.call("jarvisrs_MapFile", p, filename=path))
+    handle = open_mapping(as_path(path), display=path)
     try:
         header = json.loads(_native.call(header_fn, handle.value, filename=path))
     except BaseException:
         _native.lib.jarvisrs_Mapping_Close(handle.value)
         raise
-    n = _native.lib.jarvisrs_Mapping_Len(handle.value)
-    addr = _native.lib.jarvisrs_Mapping_Addr(handle.value)
-    return MappedFile(handle, addr, n).array(), header
+    return mapping_array(handle), header
 
 
 def _dtype(name: str) -> np.dtype:
