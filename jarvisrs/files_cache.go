@@ -2,10 +2,8 @@ package jarvisrs
 
 import (
 	"context"
-	"encoding/hex"
 	"os"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/cache"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/safetensors"
@@ -47,12 +45,12 @@ func (l *RustModelLoader) QuantizedTensorsJob(path, scheme string) (_ *Job, err 
 	}
 	entry := l.dir.EntryPath(src, "tensors-"+scheme, ".safetensors")
 	stamp := map[string]string{
-		metaSourcePath:  metadataPath(src.RealPath),
+		metaSourcePath:  encodePath(src.RealPath),
 		metaSourceSize:  strconv.FormatInt(src.Size, 10),
 		metaSourceMtime: strconv.FormatInt(src.ModNanos, 10),
 	}
 	if entryMatches(entry, scheme, stamp) {
-		out, err := marshalResult(cachedTensorsResult{Path: metadataPath(entry), Cached: true})
+		out, err := marshalResult(cachedTensorsResult{Path: encodePath(entry), Cached: true})
 		if err != nil {
 			return nil, err
 		}
@@ -63,17 +61,8 @@ func (l *RustModelLoader) QuantizedTensorsJob(path, scheme string) (_ *Job, err 
 		if err != nil {
 			return "", err
 		}
-		return marshalResult(cachedTensorsResult{Path: metadataPath(entry), Stats: &stats})
+		return marshalResult(cachedTensorsResult{Path: encodePath(entry), Stats: &stats})
 	}), nil
-}
-
-// metadataPath is path as a safetensors metadata value or JSON string, which must be UTF-8: a
-// path that is not is written in the facade's wire form ("hex:" and its bytes in hex, paths.go).
-func metadataPath(path string) string {
-	if utf8.ValidString(path) {
-		return path
-	}
-	return hexPathPrefix + hex.EncodeToString([]byte(path))
 }
 
 // entryMatches reports whether the cache entry at path is a valid quantized safetensors file of

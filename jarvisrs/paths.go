@@ -3,6 +3,7 @@ package jarvisrs
 import (
 	"encoding/hex"
 	"strings"
+	"unicode/utf8"
 )
 
 // hexPathPrefix marks a path that is not valid UTF-8, sent as hex. gopy passes Python str
@@ -21,4 +22,13 @@ func decodePath(wire string) (string, error) {
 		return "", valueErrorf("malformed path encoding: %v", err)
 	}
 	return string(raw), nil
+}
+
+// encodePath is decodePath's inverse: path in the wire form, for results returned to Python and
+// for safetensors metadata values (both must be UTF-8).
+func encodePath(path string) string {
+	if utf8.ValidString(path) {
+		return path
+	}
+	return hexPathPrefix + hex.EncodeToString([]byte(path))
 }
