@@ -1,0 +1,2 @@
+# Go modules (gopy and goimports are pinned as tools in go.mod).
+go mod download
