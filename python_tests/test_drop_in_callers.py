@@ -1,4 +1,4 @@
-"""The original extension's callers, played exactly as API.md shows them: the ML memory manager
+"""The original extension's callers, played exactly as docs/API.md shows them: the ML memory manager
 (load, decompress, unpickle; mmap), the model quantizer (QVLZ files of LZ4 blocks) and the
 quantize_array_int8 round trip. If these break, existing code breaks."""
 
@@ -10,7 +10,7 @@ import lz4.block
 import numpy as np
 import pytest
 
-# API.md's usage block, verbatim (the lines that the callers run today).
+# docs/API.md's usage block, verbatim (the lines that the callers run today).
 API_USAGE = '''
 import jarvis_rust_extensions
 from jarvis_rust_extensions import RustMemoryMonitor, RustModelLoader
@@ -76,7 +76,7 @@ def test_the_api_md_usage_block_runs_as_written(private_tmp, model, rng):
     arr = rng.standard_normal((16, 24)).astype(np.float32)
     pickled = pickle.dumps(model)
     ns = {"pickle": pickle, "np": np, "arr": arr, "pickled": pickled, "uncompressed_size": len(pickled)}
-    exec(compile(API_USAGE, "API.md", "exec"), ns)
+    exec(compile(API_USAGE, "docs/API.md", "exec"), ns)
 
     assert isinstance(ns["stats"], dict) and type(ns["ok"]) is bool
     assert ns["loader"].cache_dir == str(private_tmp / "jarvis_ml_cache")
@@ -102,7 +102,7 @@ def test_memory_manager_loads_a_pickled_dict_of_arrays(private_tmp, model):
 
 
 def _original_int8(x: np.ndarray):
-    """API.md's formula for the original quantize_array_int8, every step in float32."""
+    """docs/API.md's formula for the original quantize_array_int8, every step in float32."""
     x = np.asarray(x, dtype=np.float32).ravel()
     mn, mx = np.float32(x.min()), np.float32(x.max())
     scale = np.float32((mx - mn) / np.float32(255))
@@ -203,7 +203,7 @@ def test_a_truncated_qvlz_file_raises_the_original_error_type(tmp_path, model):
 def test_a_qvlz_file_cut_anywhere_decodes_exactly_as_liblz4_would(tmp_path, model):
     """A partly written file fails at decompress_data_lz4 wherever liblz4 (the original's decoder)
     fails, and nowhere else. A cut that falls exactly at the end of a literal run is itself a valid
-    shorter block, which liblz4 accepts too: with a size that is only a capacity bound (API.md), no
+    shorter block, which liblz4 accepts too: with a size that is only a capacity bound (docs/API.md), no
     decoder can tell it apart, so the result is the same short bytes liblz4 gives."""
     import lz4.block
 

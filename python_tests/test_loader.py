@@ -1,4 +1,4 @@
-"""RustModelLoader against API.md: LZ4 frames (compress_model / decompress_model) checked against
+"""RustModelLoader against docs/API.md: LZ4 frames (compress_model / decompress_model) checked against
 python-lz4's lz4.frame, the `lz4` command and gzip; the compressed-model cache
 (load_quantized_model, clear_cache) and its safety fixes. Every test uses its own cache directory
 under tmp_path, never the shared temp dir."""

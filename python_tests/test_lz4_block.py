@@ -1,4 +1,4 @@
-"""compress_data_lz4 / decompress_data_lz4 against API.md, with python-lz4 (liblz4) as the outside
+"""compress_data_lz4 / decompress_data_lz4 against docs/API.md, with python-lz4 (liblz4) as the outside
 reference: raw LZ4 blocks, no frame, no size prefix unless python-lz4's store_size layout is asked
 for."""
 

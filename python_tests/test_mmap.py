@@ -1,4 +1,4 @@
-"""RustModelLoader.mmap_model against API.md: a zero-copy, read-only, bytes-like memory map whose
+"""RustModelLoader.mmap_model against docs/API.md: a zero-copy, read-only, bytes-like memory map whose
 mapping lives exactly as long as some view of it. Memory is checked through /proc/self."""
 
 import gc

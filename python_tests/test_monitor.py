@@ -1,4 +1,4 @@
-"""get_system_memory_info and RustMemoryMonitor against API.md, with psutil as the outside reference."""
+"""get_system_memory_info and RustMemoryMonitor against docs/API.md, with psutil as the outside reference."""
 
 import math
 import os

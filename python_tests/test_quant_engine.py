@@ -1,4 +1,4 @@
-"""The quantization engine ("Beyond the original" in API.md) against numpy reference formulas and,
+"""The quantization engine ("Beyond the original" in docs/API.md) against numpy reference formulas and,
 for GGUF, the gguf package's own quantizer (itself bit-exact with llama.cpp's reference).
 
 Every reference computes in np.float32 with true division (x / scale, never x * (1 / scale)) and
@@ -50,7 +50,7 @@ def _per_channel(values, axis, bshape):
 
 
 def ref_symmetric(x, axis):
-    """API.md: scale = max|x| / 127 per tensor or per slice; q = clamp(round(x / scale), -127, 127);
+    """docs/API.md: scale = max|x| / 127 per tensor or per slice; q = clamp(round(x / scale), -127, 127);
     a slice whose scale is 0 gets codes 0."""
     x = np.asarray(x, dtype=F32)
     rows, bshape = _channel_view(x, axis)
@@ -64,7 +64,7 @@ def ref_symmetric(x, axis):
 
 
 def ref_asymmetric(x, axis):
-    """API.md: scale = (max - min) / 255, zp = clamp(round(-min / scale) - 128, -128, 127),
+    """docs/API.md: scale = (max - min) / 255, zp = clamp(round(-min / scale) - 128, -128, 127),
     q = clamp(round(x / scale) + zp, -128, 127), with [min, max] widened to include 0 as PyTorch
     and ONNX do (so x ~ (q - zp) * scale holds for ranges that exclude 0). All-zero slices get
     scale 0, zp 0, codes 0."""
@@ -88,7 +88,7 @@ def ref_asymmetric(x, axis):
 
 
 def ref_dequantize_int8(q, scale, zp, axis, shape):
-    """API.md: q * scale, or (q - zero_point) * scale, in float32 (q - zp is an exact integer)."""
+    """docs/API.md: q * scale, or (q - zero_point) * scale, in float32 (q - zp is an exact integer)."""
     bshape = () if axis is None else tuple(shape[i] if i == axis else 1 for i in range(len(shape)))
     s = np.asarray(scale, F32).reshape(bshape)
     codes = q.astype(np.int16)
@@ -98,7 +98,7 @@ def ref_dequantize_int8(q, scale, zp, axis, shape):
 
 
 def ref_int4(x, group_size):
-    """API.md: groups of group_size consecutive elements; scale = max|x| / 7;
+    """docs/API.md: groups of group_size consecutive elements; scale = max|x| / 7;
     q = clamp(round(x / scale), -8, 7) (codes 0 when scale is 0). Returns (codes, scales)."""
     flat = np.asarray(x, dtype=F32).reshape(-1)
     n = flat.size
@@ -492,7 +492,7 @@ def test_int8_asymmetric_all_zero_slice(rng):
 
 @pytest.mark.parametrize("c", [3.25, -7.5, 1e-30, -1e30])
 def test_int8_asymmetric_constant_slice_has_no_nan_and_reconstructs(c):
-    # API.md gives no formula for a constant non-zero slice ((max - min) / 255 = 0); whatever is
+    # docs/API.md gives no formula for a constant non-zero slice ((max - min) / 255 = 0); whatever is
     # chosen must stay finite and dequantize back to the constant within one step.
     x = np.full((2, 40), c, F32)
     x[1] = np.linspace(-1, 1, 40, dtype=F32)

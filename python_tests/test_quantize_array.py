@@ -1,4 +1,4 @@
-"""RustModelLoader.quantize_array_int8 and quantize_array_fp16 against API.md, with numpy as the
+"""RustModelLoader.quantize_array_int8 and quantize_array_fp16 against docs/API.md, with numpy as the
 outside reference.
 
 quantize_array_int8 must be bit-identical to the original extension's float32 formula (data
@@ -45,7 +45,7 @@ def round_half_away(v):
 
 
 def ref_original_int8(x):
-    """API.md's quantize_array_int8 formula, every step in np.float32.
+    """docs/API.md's quantize_array_int8 formula, every step in np.float32.
 
     Returns (codes bytes, scale, zero_point, min_val, max_val) with the floats as np.float32.
     """

@@ -92,7 +92,7 @@ func TestWeDecodeCLIFrames(t *testing.T) {
 	}
 }
 
-// TestPythonLZ4ReadsOurOutput checks the contract API.md states in python-lz4's terms: blocks
+// TestPythonLZ4ReadsOurOutput checks the contract docs/API.md states in python-lz4's terms: blocks
 // decode with lz4.block.decompress and frames with lz4.frame.decompress.
 // LZ4X_PYTHON names the interpreter to use (CI installs python-lz4 in a venv, not for python3).
 func TestPythonLZ4ReadsOurOutput(t *testing.T) {

@@ -7,7 +7,7 @@ The output is deterministic (fixed seeds). Arrays are stored as base64 of their 
 bytes, scalars float32 as their bit patterns, so every value is compared bit for bit.
 
 The INT8/INT4 references are straightforward numpy transcriptions of the formulas in
-/work/shared/API.md (float32 arithmetic, true division, round half away from zero), written
+docs/API.md (float32 arithmetic, true division, round half away from zero), written
 independently of the Go code. GGUF references are gguf.quants itself.
 """
 import base64
