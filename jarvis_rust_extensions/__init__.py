@@ -11,6 +11,8 @@ from .files import (compress_file, decompress_file, load_npy, load_quantized_mod
                     quantize_model_file)
 from .loader import RustModelLoader
 from .monitor import RustMemoryMonitor, get_system_memory_info
+from ._types import (CleanupResult, CleanupSuggestion, Int8Result, MemoryMap, MemoryStats,  # for annotations
+                     QuantizeModelResult)
 from .quant import (QuantizedTensor, dequantize, dequantize_gguf, pack_int4, quantize_fp16, quantize_gguf,
                     quantize_int4, quantize_int8, unpack_int4)
 
@@ -38,4 +40,10 @@ __all__ = [
     "load_quantized_model_file",
     "compress_file",
     "decompress_file",
+    "MemoryStats",
+    "MemoryMap",
+    "CleanupSuggestion",
+    "CleanupResult",
+    "Int8Result",
+    "QuantizeModelResult",
 ]
