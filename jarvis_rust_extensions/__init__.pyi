@@ -1,53 +1,66 @@
 # Type stubs for jarvis_rust_extensions (the public API; see README.md for units and formulas).
 import os
-from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, TypedDict, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Literal, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
+from ._types import CleanupResult as CleanupResult
+from ._types import CleanupSuggestion as CleanupSuggestion
+from ._types import Int8Result as Int8Result
+from ._types import MemoryMap as MemoryMap
+from ._types import MemoryStats as MemoryStats
+from ._types import QuantizeModelResult as QuantizeModelResult
+
 __version__: str
+
+__all__ = [
+    "RustMemoryMonitor",
+    "RustModelLoader",
+    "get_system_memory_info",
+    "compress_data_lz4",
+    "decompress_data_lz4",
+    "QuantizedTensor",
+    "quantize_int8",
+    "quantize_int4",
+    "pack_int4",
+    "unpack_int4",
+    "quantize_fp16",
+    "dequantize",
+    "quantize_gguf",
+    "dequantize_gguf",
+    "ForkedProcessError",
+    "InvalidModelDataError",
+    "LZ4BlockError",
+    "load_safetensors",
+    "load_npy",
+    "quantize_model_file",
+    "load_quantized_model_file",
+    "compress_file",
+    "decompress_file",
+    "MemoryStats",
+    "MemoryMap",
+    "CleanupSuggestion",
+    "CleanupResult",
+    "Int8Result",
+    "QuantizeModelResult",
+]
 
 _Path = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 _BytesLike = Union[bytes, bytearray, memoryview, npt.NDArray[Any]]
 _Floats = Union[Sequence[float], npt.NDArray[Any]]
-_GGUFKind = Union[Literal["Q8_0", "Q4_0"], Any]
+
+class _NamedKind(Protocol):
+    """A ``gguf.GGMLQuantizationType`` member (Q8_0 or Q4_0): anything whose ``name`` is the kind."""
+    @property
+    def name(self) -> str: ...
+
+_GGUFKind = Union[Literal["Q8_0", "Q4_0", "q8_0", "q4_0"], _NamedKind]
 
 class ForkedProcessError(RuntimeError): ...
 class InvalidModelDataError(OSError, ValueError): ...
 class LZ4BlockError(RuntimeError, ValueError): ...
-
-class MemoryStats(TypedDict):
-    total_mb: float
-    available_mb: float
-    used_mb: float
-    system_percent: float
-    process_mb: float
-    ml_models_mb: float
-    ml_models_count: int
-    ml_percent: float
-    limit_source: Literal["host", "cgroup"]
-
-class MemoryMap(TypedDict):
-    virtual_memory: int
-    memory: int
-    cpu_usage: float
-    name: str
-
-class CleanupSuggestion(TypedDict):
-    process: str
-    memory_mb: float
-    pid: int
-
-class CleanupResult(TypedDict):
-    suggestions: List[CleanupSuggestion]
-    potential_freed_mb: float
-
-class Int8Result(TypedDict):
-    data: bytes
-    scale: float
-    zero_point: float
-    min_val: float
-    max_val: float
 
 def get_system_memory_info() -> Tuple[int, int, float]: ...
 def compress_data_lz4(data: _BytesLike) -> bytes: ...
@@ -78,17 +91,16 @@ class RustModelLoader:
     def clear_cache(self) -> None: ...
     def load_quantized_tensors(self, path: _Path, scheme: str = "int8") -> Dict[str, Union["QuantizedTensor", npt.NDArray[Any]]]: ...
 
+@dataclass(frozen=True)
 class QuantizedTensor:
     data: npt.NDArray[Union[np.int8, np.uint8]]
     scale: npt.NDArray[np.float32]
     zero_point: Optional[npt.NDArray[np.int8]]
     shape: Tuple[int, ...]
-    axis: Optional[int]
-    group_size: Optional[int]
-    bits: int
-    def __init__(self, data: npt.NDArray[Any], scale: npt.NDArray[np.float32], zero_point: Optional[npt.NDArray[np.int8]],
-                 shape: Tuple[int, ...], axis: Optional[int] = None, group_size: Optional[int] = None,
-                 bits: int = 8) -> None: ...
+    axis: Optional[int] = None
+    group_size: Optional[int] = None
+    bits: int = 8
+    def __post_init__(self) -> None: ...
     @property
     def nbytes(self) -> int: ...
 
@@ -105,17 +117,9 @@ def dequantize_gguf(data: _BytesLike, kind: _GGUFKind, shape: Union[int, Sequenc
 _Progress = Union[None, bool, Callable[[int, int], Any]]
 _Scheme = Literal["int8", "int4", "fp16", "q8_0", "q4_0"]
 
-class _QuantizeModelResult(TypedDict):
-    tensors: int
-    bytes_in: int
-    bytes_out: int
-    quantized: int
-    copied: int
-    scheme: str
-
 def load_safetensors(path: _Path) -> Dict[str, npt.NDArray[Any]]: ...
 def load_npy(path: _Path) -> npt.NDArray[Any]: ...
-def quantize_model_file(src: _Path, dst: _Path, scheme: _Scheme, *, progress: _Progress = None) -> _QuantizeModelResult: ...
+def quantize_model_file(src: _Path, dst: _Path, scheme: _Scheme, *, progress: _Progress = None) -> QuantizeModelResult: ...
 def load_quantized_model_file(path: _Path) -> Dict[str, npt.NDArray[Any]]: ...
 def compress_file(src: _Path, dst: _Path, *, level: int = 0, progress: _Progress = None) -> int: ...
 def decompress_file(src: _Path, dst: _Path, *, progress: _Progress = None) -> int: ...

@@ -22,13 +22,14 @@ import numpy as np
 
 from ._errors import ForkedProcessError, translate
 try:
-    from ._gopy import _jarvisrs
-except ImportError as exc:  # pragma: no cover - only in a source tree that was never built
+    from ._gopy import _jarvisrs  # type: ignore[attr-defined,import-not-found,unused-ignore]  # a compiled module without stubs
+except ImportError as _exc:  # pragma: no cover - only in a source tree that was never built
+    # (`_exc`, not `exc`: stubtest sees a module-level name Python unbinds after the block)
     raise ImportError(
         f"jarvis_rust_extensions: the compiled Go extension is missing from {os.path.dirname(__file__)} "
-        f"({exc}). This is probably the source folder: build and install the wheel with "
+        f"({_exc}). This is probably the source folder: build and install the wheel with "
         "`python3 build.py` (or `pip install .`) and import it from another directory."
-    ) from exc
+    ) from _exc
 
 __all__ = ["lib", "call", "Handle", "input_buffer", "new_bytes", "address_of", "forked"]
 

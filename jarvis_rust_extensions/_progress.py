@@ -91,5 +91,6 @@ def resolve(progress: Any, label: str) -> Optional[ProgressFn]:
     if progress is False:
         return None
     if callable(progress):
-        return progress
+        callback: ProgressFn = progress
+        return callback
     raise TypeError(f"progress must be None, False or a callable(done_bytes, total_bytes), not {type(progress).__name__}")

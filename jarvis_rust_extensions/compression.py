@@ -6,7 +6,7 @@ and ``lz4.block.decompress(data, uncompressed_size=n)`` reads it.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from . import _native
 from ._convert import as_int
@@ -17,7 +17,7 @@ __all__ = ["compress_data_lz4", "decompress_data_lz4"]
 _SIZE_PREFIX = 4  # python-lz4's store_size=True layout: a little-endian uint32 size first
 
 
-def compress_data_lz4(data) -> bytes:
+def compress_data_lz4(data: Any) -> bytes:
     """Compress ``data`` into a raw LZ4 block in high-compression mode (level 12).
 
     Args:
@@ -37,7 +37,7 @@ def compress_data_lz4(data) -> bytes:
     return out if written == bound else out[:written]
 
 
-def decompress_data_lz4(data, uncompressed_size: Optional[int] = None) -> bytes:
+def decompress_data_lz4(data: Any, uncompressed_size: Optional[int] = None) -> bytes:
     """Decompress a raw LZ4 block.
 
     Args:

@@ -74,7 +74,7 @@ def _tensor(name: str, shape: Shape, rng: np.random.Generator) -> np.ndarray:
     return arr
 
 
-def write_synthetic_model(path: str, size_mb: float, seed: int = _SEED) -> Dict[str, object]:
+def write_synthetic_model(path: str, size_mb: float, seed: int = _SEED) -> Dict[str, int]:
     """Write the synthetic float32 model to ``path`` as ``.safetensors`` (streamed: one tensor in
     memory at a time) and return ``{"layers", "tensors", "params", "bytes"}``."""
     layers, shapes = _layout(size_mb)
@@ -91,7 +91,7 @@ def write_synthetic_model(path: str, size_mb: float, seed: int = _SEED) -> Dict[
         f.write(struct.pack("<Q", len(blob)))
         f.write(blob)
         for name, shape in shapes:
-            f.write(memoryview(_tensor(name, shape, rng)).cast("B"))
+            f.write(_tensor(name, shape, rng).data.cast("B"))
     return {"layers": layers, "tensors": len(shapes), "params": offset // 4, "bytes": os.path.getsize(path)}
 
 
@@ -113,8 +113,8 @@ def _errors(original: Dict[str, np.ndarray], restored: Dict[str, np.ndarray]) ->
     return worst, total / max(count, 1)
 
 
-def _rows(model: str, work: str, info: Dict[str, object]) -> Iterator[Tuple[str, ...]]:
-    size = int(info["bytes"])  # type: ignore[arg-type]
+def _rows(model: str, work: str, info: Dict[str, int]) -> Iterator[Tuple[str, ...]]:
+    size = info["bytes"]
     original = load_safetensors(model)
     yield ("fp32", human_bytes(size), "1.00x", "0", "0", "-", "-")
     for scheme in SCHEMES:
@@ -153,7 +153,7 @@ def run_demo(size_mb: float = 256.0, directory: Optional[str] = None, out: Optio
         heads = ("scheme", "size", "reduction", "max abs err", "mean abs err", "quantize", "load+dequantize")
         _table(out, heads, list(_rows(model, work, info)))
 
-        size = int(info["bytes"])  # type: ignore[arg-type]
+        size = info["bytes"]
         packed = os.path.join(work, "model-fp32.safetensors.lz4")
         t0 = time.perf_counter()
         written = compress_file(model, packed, progress=False)

@@ -32,7 +32,7 @@ SCHEMES = ("int8", "int4", "fp16", "q8_0", "q4_0")
 """The ``scheme`` names ``quantize_model_file`` accepts."""
 
 try:  # pragma: no cover - depends on the environment
-    import ml_dtypes as _ml_dtypes
+    import ml_dtypes as _ml_dtypes  # type: ignore[import-not-found,unused-ignore]  # optional, untyped
     _BF16: np.dtype = np.dtype(_ml_dtypes.bfloat16)
 except ImportError:  # BF16 tensors come back as their raw bits
     _BF16 = np.dtype(np.uint16)
@@ -141,8 +141,9 @@ def load_npy(path: Any) -> np.ndarray:
         FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
     """
     base, h = _map_with_header(path, "jarvisrs_Mapping_NpyHeader")
-    return np.ndarray(tuple(h["shape"]), dtype=np.dtype(h["descr"]), buffer=base, offset=h["offset"],
-                      order="F" if h["fortran_order"] else "C")
+    arr: np.ndarray = np.ndarray(tuple(h["shape"]), dtype=np.dtype(h["descr"]), buffer=base, offset=h["offset"],
+                                 order="F" if h["fortran_order"] else "C")
+    return arr
 
 
 # --- jobs ---------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def _run_job(job: "_native.Handle", progress: Optional[Callable[[int, int], Any]
             while not lib.jarvisrs_Job_Wait(h, _POLL_MS) and time.monotonic() < deadline:
                 pass
             raise
-        result = json.loads(_native.call("jarvisrs_Job_Result", h, corrupt=corrupt, filename=filename))
+        result: Dict[str, Any] = json.loads(_native.call("jarvisrs_Job_Result", h, corrupt=corrupt, filename=filename))
         if progress is not None:
             state = (lib.jarvisrs_Job_Done(h), lib.jarvisrs_Job_Total(h))
             if state != last:

@@ -160,7 +160,7 @@ class RustModelLoader:
         Raises:
             FileNotFoundError: no such file. IsADirectoryError, PermissionError, OSError likewise.
         """
-        return memoryview(map_file(as_path(path), display=path))
+        return map_file(as_path(path), display=path).data  # a memoryview of the mapped array
 
     def load_quantized_tensors(self, path: Any, scheme: str = "int8") -> Dict[str, Any]:
         """Quantize a ``.safetensors`` model through the cache and return its tensors, zero-copy.

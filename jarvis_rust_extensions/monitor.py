@@ -101,7 +101,8 @@ class RustMemoryMonitor:
         True when ``(used_mb + required_mb) / total_mb * 100 < threshold_percent`` and
         ``available_mb > required_mb``.
         """
-        return _native.lib.jarvisrs_RustMemoryMonitor_IsMemoryAvailable(self._h, required_mb, threshold_percent)
+        available: bool = _native.lib.jarvisrs_RustMemoryMonitor_IsMemoryAvailable(self._h, required_mb, threshold_percent)
+        return available
 
     def suggest_cleanup(self, target_mb: float) -> Dict[str, Any]:
         """Other processes worth closing to free ``target_mb`` MiB.
@@ -112,7 +113,7 @@ class RustMemoryMonitor:
             "jarvis" nor "system", largest first, at most 5, stopping once the total reaches
             ``target_mb``.
         """
-        result = json.loads(_native.call("jarvisrs_RustMemoryMonitor_SuggestCleanup", self._h, as_float(target_mb, "target_mb")))
+        result: Dict[str, Any] = json.loads(_native.call("jarvisrs_RustMemoryMonitor_SuggestCleanup", self._h, as_float(target_mb, "target_mb")))
         for suggestion in result["suggestions"]:
             suggestion["memory_mb"] = float(suggestion["memory_mb"])  # JSON writes 64.0 as 64
         result["potential_freed_mb"] = float(result["potential_freed_mb"])

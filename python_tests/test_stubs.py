@@ -2,10 +2,13 @@
 annotated return types match what the calls really return."""
 
 import ast
+import dataclasses
 import inspect
 import os
+import typing
 
 import numpy as np
+import pytest
 
 import jarvis_rust_extensions as jre
 
@@ -26,6 +29,19 @@ def _stub_defs():
         elif isinstance(node, ast.ClassDef):
             classes[node.name] = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
     return funcs, classes
+
+
+def _stub_reexports():
+    """Names the stub re-exports explicitly (``from .m import X as X``)."""
+    return {a.asname for node in _stub_tree().body if isinstance(node, ast.ImportFrom)
+            for a in node.names if a.asname == a.name}
+
+
+def _stub_all():
+    for node in _stub_tree().body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError("the stub has no __all__")
 
 
 def _params(fn_node, drop_self):
@@ -58,11 +74,53 @@ def test_stub_ships_with_py_typed():
 
 def test_every_public_name_is_in_the_stub_and_back():
     funcs, classes = _stub_defs()
-    declared = set(funcs) | set(classes)
+    declared = set(funcs) | set(classes) | _stub_reexports()
     public = set(jre.__all__)
     assert public - declared == set(), "missing from the stub"
     stub_only = {n for n in declared - public if not n.startswith("_")}
-    assert stub_only <= {"MemoryStats", "MemoryMap", "CleanupSuggestion", "CleanupResult", "Int8Result"}
+    assert stub_only == set(), "public in the stub but not in __all__"
+    assert _stub_all() == jre.__all__
+    for name in jre.__all__:
+        assert hasattr(jre, name), name
+
+
+def test_typed_dicts_exist_at_runtime_with_the_keys_the_calls_return(tmp_path):
+    import safetensors.numpy as safetensors_numpy  # a test requirement (requirements.txt)
+    hints = {name: typing.get_type_hints(getattr(jre, name)) for name in
+             ("MemoryStats", "MemoryMap", "CleanupSuggestion", "CleanupResult", "Int8Result", "QuantizeModelResult")}
+
+    def check(name, value):
+        assert isinstance(value, dict) and set(value) == set(hints[name]), name
+        for key, hint in hints[name].items():
+            if hint in (int, float, str, bytes):
+                assert type(value[key]) is hint, f"{name}[{key!r}] is {type(value[key]).__name__}, not {hint.__name__}"
+
+    mon = jre.RustMemoryMonitor()
+    stats = mon.get_memory_stats()
+    check("MemoryStats", stats)
+    assert stats["limit_source"] in typing.get_args(hints["MemoryStats"]["limit_source"])
+    check("MemoryMap", mon.get_memory_map())
+    cleanup = mon.suggest_cleanup(1e9)
+    check("CleanupResult", cleanup)
+    for suggestion in cleanup["suggestions"]:
+        check("CleanupSuggestion", suggestion)
+    check("Int8Result", jre.RustModelLoader(cache_dir=str(tmp_path / "c")).quantize_array_int8([0.0, 1.0, -2.5]))
+    src, dst = tmp_path / "m.safetensors", tmp_path / "q.safetensors"
+    safetensors_numpy.save_file({"w": np.ones((4, 32), np.float32)}, str(src))
+    check("QuantizeModelResult", jre.quantize_model_file(src, dst, "int8", progress=False))
+
+
+def test_quantized_tensor_is_a_frozen_dataclass_as_the_stub_says():
+    _, classes = _stub_defs()
+    stub_class = next(n for n in _stub_tree().body if isinstance(n, ast.ClassDef) and n.name == "QuantizedTensor")
+    assert [ast.unparse(d) for d in stub_class.decorator_list] == ["dataclass(frozen=True)"]
+    assert dataclasses.is_dataclass(jre.QuantizedTensor)
+    assert jre.QuantizedTensor.__dataclass_params__.frozen
+    stub_fields = [n.target.id for n in stub_class.body if isinstance(n, ast.AnnAssign)]
+    assert stub_fields == [f.name for f in dataclasses.fields(jre.QuantizedTensor)]
+    qt = jre.quantize_int8(np.ones(4, np.float32))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        qt.bits = 4
 
 
 def test_function_signatures_match():
