@@ -1,7 +1,9 @@
 // Package memstat reads the memory figures the calling process lives under: the host's, or the
 // tighter limit of a cgroup (v1 or v2) when there is one, plus this process's own footprint. It
 // keeps a cached monitor for hot-path checks and suggests other processes to close when memory
-// runs short. It is pure Go and Linux-only in substance: elsewhere readers report ErrUnavailable.
+// runs short. It is pure Go (no cgo) for Linux and macOS: the OS-specific readings live in
+// _linux.go and _darwin.go files, while the parsing and arithmetic of both (the /proc and cgroup
+// Reader, the Mach figures in darwin.go) build everywhere, so tests exercise them on any OS.
 //
 // gopsutil is the library for process listing and names (SuggestCleanup, SelfInfo). Host memory
 // is not read through it: gopsutil's mem.VirtualMemory turns every /proc/meminfo line into
@@ -35,10 +37,12 @@ type Memory struct {
 
 var defaultReader = sync.OnceValue(func() *Reader { return NewReader("/proc", "/sys") })
 
-// SystemMemory reads the real machine's figures through a package-level Reader over /proc and
-// /sys, whose cgroup files are resolved on the first call. It is safe for concurrent use.
+// SystemMemory reads the real machine's figures. On Linux that is a package-level Reader over
+// /proc and /sys, whose cgroup files are resolved on the first call; on macOS the Mach VM
+// statistics and hw.memsize (see DarwinMemory; Source is always SourceHost). It is safe for
+// concurrent use.
 func SystemMemory() (Memory, error) {
-	return defaultReader().Read()
+	return systemMemorySource()()
 }
 
 // bytesToMiB converts bytes to MiB (bytes / 1024 / 1024), the unit of every *MB figure.
