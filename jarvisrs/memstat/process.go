@@ -2,7 +2,8 @@ package memstat
 
 import "os"
 
-// pageSize is the size of the pages the kernel counts memory in, in bytes.
+// pageSize is the size of this process's pages, in bytes: the unit of Linux's /proc page counts.
+// (macOS counts its VM statistics in the kernel's page size, which memory_darwin.go asks for.)
 var pageSize = uint64(os.Getpagesize())
 
 // ProcessInfo describes the calling process.
@@ -15,7 +16,7 @@ type ProcessInfo struct {
 	// core (so up to 100 × cores), since the previous SelfInfo call, or since the process
 	// started on the first call.
 	CPUPercent float64
-	// Name is the process name as psutil and gopsutil give it: the kernel's comm, extended from
-	// the command line when comm is truncated to 15 bytes.
+	// Name is the process name as psutil gives it: the kernel's comm (Linux) or p_comm (macOS),
+	// extended from the command line when it may be truncated (15 bytes or more).
 	Name string
 }
