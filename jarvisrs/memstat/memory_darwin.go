@@ -3,23 +3,22 @@ package memstat
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
 
-// machHost is what every macOS reading reuses: the host port (asked for once, as each
-// mach_host_self call adds a reference), the kernel's page size and hw.memsize, both fixed until
-// reboot.
+// machHost is what every macOS reading reuses: the kernel's page size and hw.memsize, both fixed
+// until reboot.
 type machHost struct {
-	port     uint32
 	pageSize uint64
 	memsize  uint64
 }
 
 var darwinHost = sync.OnceValues(func() (machHost, error) {
-	h := machHost{port: machHostSelf()}
+	var h machHost
 	var err error
-	if h.pageSize, err = hostPageSize(h.port); err != nil {
+	if h.pageSize, err = hostPageSize(hostPort()); err != nil {
 		return machHost{}, fmt.Errorf("%v: %w", err, ErrUnavailable)
 	}
 	if h.memsize, err = unix.SysctlUint64("hw.memsize"); err != nil {
@@ -27,6 +26,19 @@ var darwinHost = sync.OnceValues(func() (machHost, error) {
 	}
 	return h, nil
 })
+
+// keptHostPort is the host port's name in this task, 0 until first asked: each mach_host_self call
+// adds a reference to the right, so it is asked once and kept.
+var keptHostPort atomic.Uint32
+
+func hostPort() uint32 {
+	if p := keptHostPort.Load(); p != 0 {
+		return p
+	}
+	p := machHostSelf()
+	keptHostPort.Store(p)
+	return p
+}
 
 // systemMemorySource returns what SystemMemory and a Monitor without a Reader read: on macOS, the
 // Mach VM statistics (see DarwinMemory).
@@ -42,7 +54,13 @@ func readDarwinMemory() (Memory, error) {
 		return Memory{}, err
 	}
 	var buf [VMStatistics64Size / 8]uint64
-	raw, err := hostStatistics64(h.port, &buf)
+	raw, err := hostStatistics64(hostPort(), &buf)
+	if err != nil {
+		// A child forked after the port was kept has its number but not the right (Mach rights
+		// are not inherited): ask for the port again, once.
+		keptHostPort.Store(0)
+		raw, err = hostStatistics64(hostPort(), &buf)
+	}
 	if err != nil {
 		return Memory{}, fmt.Errorf("%v: %w", err, ErrUnavailable)
 	}
