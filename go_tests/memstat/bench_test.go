@@ -2,6 +2,7 @@ package memstat_test
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,6 +30,9 @@ func nestedV2Tree(b *testing.B, depth int) fakeTree {
 
 func BenchmarkReaderRead(b *testing.B) {
 	b.Run("real", func(b *testing.B) {
+		if runtime.GOOS != "linux" {
+			b.Skip("the machine's /proc and /sys trees are Linux's")
+		}
 		r := memstat.NewReader("/proc", "/sys")
 		b.ReportAllocs()
 		for b.Loop() {
@@ -51,6 +55,17 @@ func BenchmarkReaderRead(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkSystemMemory is the platform's own reading: the /proc Reader on Linux, the Mach VM
+// statistics on macOS.
+func BenchmarkSystemMemory(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := memstat.SystemMemory(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -31,17 +31,6 @@ func TestMonitorStatsFormulas(t *testing.T) {
 	assert.Equal(t, time.Hour, m.Interval())
 }
 
-// The original reported process_mb == 0 until its first refresh.
-func TestMonitorProcessMBFromTheStart(t *testing.T) {
-	tree := testdataTree("v2_leaf")
-	m := memstat.NewMonitor(time.Hour, memstat.NewReader(tree.proc(), tree.sys()))
-	s, err := m.Stats()
-	require.NoError(t, err)
-	assert.Positive(t, s.ProcessMB)
-	vmRSSMiB := float64(procField(t, "/proc/self/status", "VmRSS")) / 1024
-	assert.InDelta(t, vmRSSMiB, s.ProcessMB, 16)
-}
-
 func TestMonitorCacheHonoursInterval(t *testing.T) {
 	tree := copyTree(t, "v2_leaf")
 	r := memstat.NewReader(tree.proc(), tree.sys())
@@ -150,14 +139,6 @@ func TestMonitorFailedRefreshKeepsCache(t *testing.T) {
 	_, err := m.Stats()
 	require.ErrorIs(t, err, memstat.ErrUnavailable)
 	assert.True(t, m.IsAvailable(100, 80))
-}
-
-func TestMonitorNilReaderIsTheRealMachine(t *testing.T) {
-	m := memstat.NewMonitor(time.Hour, nil)
-	s, err := m.Stats()
-	require.NoError(t, err)
-	assert.Equal(t, float64(procMeminfoKB(t, "MemTotal"))/1024, s.TotalMB)
-	assert.Equal(t, memstat.SourceHost, s.LimitSource)
 }
 
 // Run with -race: readers, writers and refreshes at once.

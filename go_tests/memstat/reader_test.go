@@ -1,10 +1,7 @@
 package memstat_test
 
 import (
-	"bufio"
-	"os"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/memstat"
@@ -98,43 +95,4 @@ func TestReaderRereadsFiles(t *testing.T) {
 	got, err = r.Read()
 	require.NoError(t, err)
 	assert.Equal(t, memstat.SourceHost, got.Source)
-}
-
-// This machine: a v1 hierarchy whose memory cgroup, at a nested path, has no limit.
-func TestSystemMemoryRealMachine(t *testing.T) {
-	got, err := memstat.SystemMemory()
-	require.NoError(t, err)
-	assert.Equal(t, memstat.SourceHost, got.Source)
-	assert.Equal(t, procMeminfoKB(t, "MemTotal")*1024, got.TotalBytes)
-	assert.Equal(t, got.TotalBytes-got.AvailableBytes, got.UsedBytes)
-	assert.Positive(t, got.AvailableBytes)
-
-	direct, err := memstat.NewReader("/proc", "/sys").Read()
-	require.NoError(t, err)
-	assert.Equal(t, got.TotalBytes, direct.TotalBytes)
-	assert.Equal(t, got.Source, direct.Source)
-}
-
-func procMeminfoKB(t *testing.T, key string) uint64 {
-	t.Helper()
-	return procField(t, "/proc/meminfo", key)
-}
-
-// procField reads "Key:   123 kB" from a /proc file and returns 123.
-func procField(t *testing.T, path, key string) uint64 {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		name, value, ok := strings.Cut(sc.Text(), ":")
-		if ok && name == key {
-			v, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
-			require.NoError(t, err)
-			return v
-		}
-	}
-	t.Fatalf("%s has no %s", path, key)
-	return 0
 }

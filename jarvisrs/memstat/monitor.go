@@ -39,21 +39,22 @@ type mlFigures struct {
 // behind RustMemoryMonitor and is safe for concurrent use.
 type Monitor struct {
 	interval  time.Duration
-	reader    *Reader
-	refreshMu sync.Mutex // one refresh at a time; readers never take it
+	read      func() (Memory, error) // the Reader's Read, or the machine's systemMemorySource
+	refreshMu sync.Mutex             // one refresh at a time; readers never take it
 	snap      atomic.Pointer[snapshot]
 	ml        atomic.Pointer[mlFigures]
 }
 
 // NewMonitor returns a Monitor that refreshes when its cache is older than interval (interval
-// <= 0: on every Stats call) from reader (nil: the real machine's, as SystemMemory uses). It fills
+// <= 0: on every Stats call) from reader (nil: the real machine's, as SystemMemory reads). It fills
 // the cache at once, process RSS included; if that first reading fails, the cache stays empty
 // (IsAvailable reports false) and the next Stats retries and returns the error.
 func NewMonitor(interval time.Duration, reader *Reader) *Monitor {
-	if reader == nil {
-		reader = defaultReader()
+	read := systemMemorySource()
+	if reader != nil {
+		read = reader.Read
 	}
-	m := &Monitor{interval: interval, reader: reader}
+	m := &Monitor{interval: interval, read: read}
 	m.snap.Store(&snapshot{})
 	m.ml.Store(&mlFigures{})
 	m.refreshMu.Lock()
@@ -122,7 +123,7 @@ func (m *Monitor) stale(s *snapshot) bool {
 
 // refreshLocked reads fresh figures and publishes them; refreshMu must be held.
 func (m *Monitor) refreshLocked() (*snapshot, error) {
-	mem, err := m.reader.Read()
+	mem, err := m.read()
 	if err != nil {
 		return nil, err
 	}
