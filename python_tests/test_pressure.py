@@ -286,3 +286,18 @@ def test_wait_is_interrupted_by_ctrl_c():
     assert rc == 42
     assert "interrupted" in child.stdout.read()
     assert latency < 5.0, latency
+
+
+def test_stub_typed_dicts_name_the_runtime_keys():
+    import ast
+    import jarvis_rust_extensions as jre
+    with open(os.path.join(os.path.dirname(jre.__file__), "__init__.pyi")) as f:
+        tree = ast.parse(f.read())
+    fields = {node.name: {n.target.id for n in node.body if isinstance(n, ast.AnnAssign)}
+              for node in tree.body if isinstance(node, ast.ClassDef)}
+    p = RustMemoryMonitor().get_memory_pressure()
+    assert set(p) == fields["_MemoryPressure"]
+    assert PSI_KEYS == fields["_PSIFigures"]
+    assert fields["_VMPressure"] == {"source", "level"}
+    if p["kernel"] is not None:
+        assert set(p["kernel"]) in (fields["_PSIFigures"], fields["_VMPressure"])
