@@ -301,3 +301,16 @@ def test_stub_typed_dicts_name_the_runtime_keys():
     assert fields["_VMPressure"] == {"source", "level"}
     if p["kernel"] is not None:
         assert set(p["kernel"]) in (fields["_PSIFigures"], fields["_VMPressure"])
+
+
+def test_readme_pressure_example_runs(repo_root):
+    with open(os.path.join(repo_root, "README.md")) as f:
+        text = f.read()
+    start = text.index("```python", text.index("Choosing a model size by level"))
+    code = text[start + len("```python"):text.index("```", start + 3)]
+    assert "timeout=60" in code
+    unloaded = []
+    ns = {"unload_largest_model": lambda: unloaded.append(True)}
+    exec(compile(code.replace("timeout=60", "timeout=0.1"), "README.md", "exec"), ns)
+    assert ns["model"] in ("7b-q4", "3b-q4", "1b-q8", "tiny", None)
+    assert ns["p"]["level"] in LEVELS
