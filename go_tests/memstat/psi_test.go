@@ -1,8 +1,10 @@
 package memstat_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -50,6 +52,26 @@ func TestParsePSIHugeTotals(t *testing.T) {
 	require.Equal(t, uint64(9007199254740993), p.Full.TotalUs) // 2^53 + 1: no float rounding
 	_, err = memstat.ParsePSI([]byte("some avg10=0.00 avg60=0.00 avg300=0.00 total=18446744073709551616\n"))
 	require.ErrorIs(t, err, memstat.ErrUnavailable, "2^64 overflows")
+}
+
+// TestParsePSIAveragesMatchParseFloat checks every value the kernel can print ("%lu.%02lu" from
+// 0.00 to 100.00) against strconv.ParseFloat: the parser's own arithmetic must round the same.
+func TestParsePSIAveragesMatchParseFloat(t *testing.T) {
+	for i := 0; i <= 10000; i++ {
+		text := fmt.Sprintf("%d.%02d", i/100, i%100)
+		p, err := memstat.ParsePSI([]byte("some avg10=" + text + " avg60=" + text + "0 avg300=" + text + " total=1\n"))
+		require.NoError(t, err, text)
+		want, err := strconv.ParseFloat(text, 64)
+		require.NoError(t, err)
+		require.Equal(t, want, p.Some.Avg10, text)
+		require.Equal(t, want, p.Some.Avg60, text+"0")
+	}
+	for _, whole := range []string{"0", "7", "42", "100"} { // no decimals at all
+		p, err := memstat.ParsePSI([]byte("some avg10=" + whole + " avg60=0 avg300=0 total=0"))
+		require.NoError(t, err)
+		want, _ := strconv.ParseFloat(whole, 64)
+		require.Equal(t, want, p.Some.Avg10)
+	}
 }
 
 func TestParsePSIGarbage(t *testing.T) {

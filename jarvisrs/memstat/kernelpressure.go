@@ -40,6 +40,7 @@ type KernelPressureReader struct {
 	path string // the PSI file, or "" to ask the sysctl
 	mu   sync.Mutex
 	f    *os.File
+	buf  [psiBufSize]byte // guarded by mu; a field so reads allocate nothing
 }
 
 // NewKernelPressureReader returns a reader over procRoot and sysRoot ("/proc" and "/sys" for the
@@ -72,40 +73,35 @@ func (r *KernelPressureReader) Read() (KernelPressure, error) {
 		}
 		return KernelPressure{Kind: KernelVM, Source: VMPressureSysctl, VMLevel: level}, nil
 	}
-	var buf [psiBufSize]byte
-	n, err := r.readAt(buf[:])
-	if err != nil {
-		return KernelPressure{}, fmt.Errorf("reading %s: %v: %w", r.path, err, ErrUnavailable)
-	}
-	if n == len(buf) {
-		return KernelPressure{}, fmt.Errorf("reading %s: larger than %d bytes: %w", r.path, psiBufSize, ErrUnavailable)
-	}
-	p, err := ParsePSI(buf[:n])
+	p, err := r.readPSI()
 	if err != nil {
 		return KernelPressure{}, fmt.Errorf("%s: %w", r.path, err)
 	}
 	return KernelPressure{Kind: KernelPSI, Source: r.path, PSI: p}, nil
 }
 
-// readAt reads the file from offset 0 through the kept descriptor, opening it on first use; a
-// failed read drops the descriptor so the next read opens the file afresh.
-func (r *KernelPressureReader) readAt(buf []byte) (int, error) {
+// readPSI reads the file from offset 0 through the kept descriptor, opening it on first use, and
+// parses it; a failed read drops the descriptor so the next read opens the file afresh.
+func (r *KernelPressureReader) readPSI() (PSI, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.f == nil {
 		f, err := os.Open(r.path)
 		if err != nil {
-			return 0, err
+			return PSI{}, fmt.Errorf("reading %s: %v: %w", r.path, err, ErrUnavailable)
 		}
 		r.f = f
 	}
-	n, err := r.f.ReadAt(buf, 0)
+	n, err := r.f.ReadAt(r.buf[:], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		r.f.Close()
 		r.f = nil
-		return 0, err
+		return PSI{}, fmt.Errorf("reading %s: %v: %w", r.path, err, ErrUnavailable)
 	}
-	return n, nil
+	if n == len(r.buf) {
+		return PSI{}, fmt.Errorf("reading %s: larger than %d bytes: %w", r.path, psiBufSize, ErrUnavailable)
+	}
+	return ParsePSI(r.buf[:n])
 }
 
 // Close releases the kept descriptor; a later Read opens the file again. It always returns nil.

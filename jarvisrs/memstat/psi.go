@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"strconv"
 )
 
 // PSILine is one line of a Linux pressure stall information file: the share of wall time (in
@@ -75,7 +74,12 @@ const (
 
 func parsePSIFields(fields []byte, dst *PSILine) error {
 	seen := 0
-	for _, f := range bytes.Fields(fields) {
+	for len(fields) > 0 {
+		var f []byte
+		f, fields, _ = bytes.Cut(fields, []byte{' '})
+		if len(f) == 0 {
+			continue
+		}
 		key, value, ok := bytes.Cut(f, []byte{'='})
 		if !ok {
 			return psiError(fmt.Sprintf("field %.40q is not key=value", f))
@@ -99,15 +103,15 @@ func parsePSIFields(fields []byte, dst *PSILine) error {
 		}
 		seen |= bit
 		if avg == nil {
-			v, err := strconv.ParseUint(string(value), 10, 64)
-			if err != nil {
+			v, ok := parseDecimalUint(value)
+			if !ok {
 				return psiError(fmt.Sprintf("total %.40q is not a decimal uint64", value))
 			}
 			dst.TotalUs = v
 			continue
 		}
-		v, err := strconv.ParseFloat(string(value), 64)
-		if err != nil || math.IsNaN(v) || v < 0 || v > 100 {
+		v, ok := parsePercent(value)
+		if !ok {
 			return psiError(fmt.Sprintf("%s %.40q is not a percentage", key, value))
 		}
 		*avg = v
@@ -116,6 +120,50 @@ func parsePSIFields(fields []byte, dst *PSILine) error {
 		return psiError("a line lacks avg10, avg60, avg300 or total")
 	}
 	return nil
+}
+
+// parseDecimalUint parses digits only (no sign, no space) into a uint64, refusing overflow.
+// Working on the bytes keeps a refresh free of allocations.
+func parseDecimalUint(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	return v, true
+}
+
+// parsePercent parses the kernel's "%lu.%02lu" (any digits, optionally a point and more digits)
+// as digits / 10^decimals: one correctly rounded division of two exact integers, so the result
+// equals strconv.ParseFloat's. It must lie in 0-100.
+func parsePercent(b []byte) (float64, bool) {
+	whole, frac, hasPoint := bytes.Cut(b, []byte{'.'})
+	if len(whole) == 0 || (hasPoint && len(frac) == 0) || len(whole)+len(frac) > 15 {
+		return 0, false
+	}
+	var digits uint64
+	for _, part := range [2][]byte{whole, frac} {
+		for _, c := range part {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			digits = digits*10 + uint64(c-'0')
+		}
+	}
+	v := float64(digits) / math.Pow10(len(frac))
+	if v > 100 {
+		return 0, false
+	}
+	return v, true
 }
 
 func psiError(what string) error {
