@@ -4,6 +4,8 @@ package memstat
 
 import (
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -11,9 +13,23 @@ import (
 
 // PSITrigger is a Linux PSI trigger on a pressure file: the kernel wakes its waiter when tasks
 // stalled on memory for at least the stall time within one window. It is safe for concurrent
-// use, except Close, which must not overlap a Wait.
+// use, except Close, which must not overlap a Wait. A trigger dropped without Close is closed
+// when it becomes unreachable. Closing one costs the kernel an RCU grace period (about 13 ms
+// measured here), so a waiter keeps one open for a whole wait.
 type PSITrigger struct {
-	fd int
+	fd *triggerFD // its own allocation, so the cleanup does not keep the PSITrigger alive
+}
+
+// triggerFD is the trigger's descriptor, closed exactly once (by Close or the cleanup).
+type triggerFD struct {
+	fd     int
+	closed atomic.Bool
+}
+
+func (f *triggerFD) close() {
+	if f.closed.CompareAndSwap(false, true) {
+		unix.Close(f.fd)
+	}
 }
 
 // OpenPSITrigger registers the trigger "some <stall> <window>" on the pressure file at path
@@ -42,7 +58,9 @@ func OpenPSITrigger(path string, stall, window time.Duration) (*PSITrigger, erro
 		unix.Close(fd)
 		return nil, fmt.Errorf("PSI trigger %q on %s refused: %v: %w", trigger, path, err, ErrUnavailable)
 	}
-	return &PSITrigger{fd: fd}, nil
+	t := &PSITrigger{fd: &triggerFD{fd: fd}}
+	runtime.AddCleanup(t, (*triggerFD).close, t.fd)
+	return t, nil
 }
 
 // Wait blocks until the trigger fires (true) or timeout passes (false); timeout is rounded down
@@ -50,8 +68,12 @@ func OpenPSITrigger(path string, stall, window time.Duration) (*PSITrigger, erro
 // interrupts between them). A trigger whose file went away (its cgroup removed) returns an error
 // wrapping ErrUnavailable.
 func (t *PSITrigger) Wait(timeout time.Duration) (bool, error) {
+	if t.fd.closed.Load() {
+		return false, fmt.Errorf("PSI trigger is closed: %w", ErrUnavailable)
+	}
+	defer runtime.KeepAlive(t)
 	ms := int(min(max(timeout.Milliseconds(), 0), 10_000))
-	fds := []unix.PollFd{{Fd: int32(t.fd), Events: unix.POLLPRI}}
+	fds := []unix.PollFd{{Fd: int32(t.fd.fd), Events: unix.POLLPRI}}
 	for {
 		n, err := unix.Poll(fds, ms)
 		if err == unix.EINTR {
@@ -70,11 +92,8 @@ func (t *PSITrigger) Wait(timeout time.Duration) (bool, error) {
 	}
 }
 
-// Close unregisters the trigger. It always returns nil.
+// Close unregisters the trigger; later calls do nothing. It always returns nil.
 func (t *PSITrigger) Close() error {
-	if t.fd >= 0 {
-		unix.Close(t.fd)
-		t.fd = -1
-	}
+	t.fd.close()
 	return nil
 }
