@@ -31,6 +31,7 @@ def test_pressure_triggers_release_descriptors_and_handles():
     mon = jre.RustMemoryMonitor()
     if _pressure._open_trigger(mon) is None:
         pytest.skip("this kernel accepts no PSI trigger here: the waits poll")
+    quiet = jre.RustMemoryMonitor(pressure_thresholds_mb=(4.0, 3.0, 2.0, 1.0))
     gc.collect()
     fds, handles = len(os.listdir("/proc/self/fd")), _native.lib.NumHandles()
     for _ in range(30):
@@ -40,7 +41,6 @@ def test_pressure_triggers_release_descriptors_and_handles():
         del trigger
     for _ in range(5):  # dropped without Close: the Go cleanup closes them
         _pressure._open_trigger(mon)
-    quiet = jre.RustMemoryMonitor(pressure_thresholds_mb=(4.0, 3.0, 2.0, 1.0))
     for _ in range(5):
         assert quiet.wait_for_memory_pressure("emergency", timeout=0.01) is False
     gc.collect()
