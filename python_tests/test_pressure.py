@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from jarvis_rust_extensions import RustMemoryMonitor, _pressure
+from jarvis_rust_extensions import RustMemoryMonitor, _native, _pressure
 
 LEVELS = ("low", "medium", "high", "critical", "emergency")
 DEFAULT = (4096.0, 2048.0, 1024.0, 512.0)
@@ -175,7 +175,35 @@ def test_wait_times_out():
     assert 0.3 <= elapsed < 3.0, elapsed
 
 
-def test_wait_releases_the_gil():
+@pytest.fixture(params=["trigger where accepted", "polling"])
+def wait_path(request, monkeypatch):
+    """Run a test through both waits: the PSI trigger (where this kernel accepts one) and the
+    polling fallback (forced by offering no trigger forms)."""
+    if request.param == "polling":
+        monkeypatch.setattr(_pressure, "_TRIGGERS", ())
+    return request.param
+
+
+def test_trigger_availability_is_reported(wait_path):
+    mon = RustMemoryMonitor()
+    trigger = _pressure._open_trigger(mon)
+    if wait_path == "polling":
+        assert trigger is None
+    elif trigger is not None:
+        _native.call("jarvisrs_PressureTrigger_Close", trigger.value)
+    elif sys.platform.startswith("linux") and REQUIRE_PSI and os.geteuid() == 0:
+        # Root may be refused the 1 s window (no CAP_SYS_RESOURCE), never the 2 s one.
+        pytest.fail("no PSI trigger accepted although PSI is required and we are root")
+
+
+def test_wait_times_out_on_both_paths(wait_path):
+    mon = RustMemoryMonitor(pressure_thresholds_mb=UNREACHABLE)
+    t0 = time.monotonic()
+    assert mon.wait_for_memory_pressure("critical", timeout=0.25) is False
+    assert 0.25 <= time.monotonic() - t0 < 3.0
+
+
+def test_wait_releases_the_gil(wait_path):
     mon = RustMemoryMonitor(pressure_thresholds_mb=UNREACHABLE)
     count = 0
     stop = threading.Event()
@@ -257,7 +285,9 @@ def test_async_wait_does_not_block_the_event_loop():
 
 CHILD = textwrap.dedent("""
     import sys, time
-    from jarvis_rust_extensions import RustMemoryMonitor
+    from jarvis_rust_extensions import RustMemoryMonitor, _pressure
+    if sys.argv[1] == "polling":
+        _pressure._TRIGGERS = ()
     mon = RustMemoryMonitor(pressure_thresholds_mb=(4.0, 3.0, 2.0, 1.0))
     print("waiting", flush=True)
     t0 = time.monotonic()
@@ -270,8 +300,9 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def test_wait_is_interrupted_by_ctrl_c():
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("path", ["trigger", "polling"])
+def test_wait_is_interrupted_by_ctrl_c(path):
+    child = subprocess.Popen([sys.executable, "-c", CHILD, path], stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "waiting"
         time.sleep(0.5)  # well inside the wait
