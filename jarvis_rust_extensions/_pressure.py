@@ -2,8 +2,10 @@
 
 The level table and the trend are computed in Go (``memstat.LevelFor`` and ``memstat.Trend``), in
 one place: the level from the monitor's cached available memory, the trend from the last 8
-refreshes of that cache (each refresh feeds one timestamped reading). This module validates the
-thresholds, turns the Go figures into the documented dict, and waits.
+refreshes of that cache. The trend's only feed is the Go cache's refresh (``Monitor.refreshLocked``
+records one timestamped reading each time); a cache kept elsewhere (in Python, say) must feed a
+``memstat.Trend`` on each of its refreshes the same way, or the trend stays ``None``. This module
+validates the thresholds, turns the Go figures into the documented dict, and waits.
 
 Waiting: on Linux, where the kernel accepts a PSI trigger on the pressure file the monitor reads
 (``some 150000 1000000``, else the unprivileged form ``some 300000 2000000``), the wait sleeps in
