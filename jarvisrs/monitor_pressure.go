@@ -99,6 +99,9 @@ func MemoryPressureLevelName(level int) (name string, err error) {
 	return memstat.PressureLevel(level).String(), nil
 }
 
+// maxTriggerWindowUs is the kernel's longest PSI trigger window (10 s).
+const maxTriggerWindowUs = 10_000_000
+
 // PressureTrigger is an open Linux PSI trigger on the monitor's pressure file, for
 // wait_for_memory_pressure. Wait and Close must not overlap.
 type PressureTrigger struct {
@@ -110,8 +113,8 @@ type PressureTrigger struct {
 // it raises OSError and the caller polls instead.
 func (m *RustMemoryMonitor) OpenPressureTrigger(stallUs, windowUs int) (_ *PressureTrigger, err error) {
 	defer recoverPanic(&err)
-	if stallUs <= 0 || windowUs <= stallUs {
-		return nil, valueErrorf("PSI trigger needs 0 < stall < window, got %d and %d µs", stallUs, windowUs)
+	if stallUs <= 0 || windowUs <= stallUs || windowUs > maxTriggerWindowUs {
+		return nil, valueErrorf("PSI trigger needs 0 < stall < window <= %d µs, got %d and %d µs", maxTriggerWindowUs, stallUs, windowUs)
 	}
 	t, err := memstat.OpenPSITrigger(m.mon.KernelPressureReader().PSIPath(),
 		time.Duration(stallUs)*time.Microsecond, time.Duration(windowUs)*time.Microsecond)

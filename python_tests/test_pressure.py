@@ -345,3 +345,18 @@ def test_readme_pressure_example_runs(repo_root):
     exec(compile(code.replace("timeout=60", "timeout=0.1"), "README.md", "exec"), ns)
     assert ns["model"] in ("7b-q4", "3b-q4", "1b-q8", "tiny", None)
     assert ns["p"]["level"] in LEVELS
+
+
+@pytest.mark.parametrize("stall, window", [(0, 1_000_000), (-1, 1_000_000), (2_000_000, 1_000_000),
+                                           (150_000, 150_000), (150_000, 10_000_001), (1, 2**62)])
+def test_trigger_arguments_are_checked_in_go(stall, window):
+    mon = RustMemoryMonitor()
+    with pytest.raises(ValueError):
+        _native.call("jarvisrs_RustMemoryMonitor_OpenPressureTrigger", mon._h, stall, window)
+
+
+def test_go_level_names_match_the_python_table():
+    assert tuple(_native.call("jarvisrs_MemoryPressureLevelName", i) for i in range(5)) == LEVELS == _pressure.LEVELS
+    for bad in (-1, 5):
+        with pytest.raises(ValueError):
+            _native.call("jarvisrs_MemoryPressureLevelName", bad)
