@@ -1,7 +1,7 @@
 # Type stubs for jarvis_rust_extensions (the public API; see README.md for units and formulas).
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Literal, Optional, Protocol, Sequence, Tuple, Union
+from typing import Any, Callable, Coroutine, Dict, Literal, Optional, Protocol, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -62,14 +62,44 @@ class ForkedProcessError(RuntimeError): ...
 class InvalidModelDataError(OSError, ValueError): ...
 class LZ4BlockError(RuntimeError, ValueError): ...
 
+_PressureLevel = Literal["low", "medium", "high", "critical", "emergency"]
+
+class _PSIFigures(TypedDict):
+    source: str
+    some_avg10: float
+    some_avg60: float
+    some_avg300: float
+    some_total_us: int
+    full_avg10: Optional[float]
+    full_avg60: Optional[float]
+    full_avg300: Optional[float]
+    full_total_us: Optional[int]
+
+class _VMPressure(TypedDict):
+    source: Literal["kern.memorystatus_vm_pressure_level"]
+    level: Literal["normal", "warn", "critical"]
+
+class _MemoryPressure(TypedDict):
+    level: _PressureLevel
+    available_mb: float
+    thresholds_mb: Tuple[float, float, float, float]
+    trend_mb_per_s: Optional[float]
+    kernel: Union[_PSIFigures, _VMPressure, None]
+
 def get_system_memory_info() -> Tuple[int, int, float]: ...
 def compress_data_lz4(data: _BytesLike) -> bytes: ...
 def decompress_data_lz4(data: _BytesLike, uncompressed_size: Optional[int] = None) -> bytes: ...
 
 class RustMemoryMonitor:
-    def __init__(self, update_interval: Optional[float] = None) -> None: ...
+    def __init__(self, update_interval: Optional[float] = None, *,
+                 pressure_thresholds_mb: Sequence[float] = (4096.0, 2048.0, 1024.0, 512.0)) -> None: ...
     @property
     def update_interval(self) -> float: ...
+    @property
+    def pressure_thresholds_mb(self) -> Tuple[float, float, float, float]: ...
+    def get_memory_pressure(self) -> _MemoryPressure: ...
+    def wait_for_memory_pressure(self, level: _PressureLevel, timeout: Optional[float] = None) -> bool: ...
+    def wait_for_memory_pressure_async(self, level: _PressureLevel, timeout: Optional[float] = None) -> Coroutine[Any, Any, bool]: ...
     def get_memory_stats(self) -> MemoryStats: ...
     def update_ml_stats(self, models_mb: float, models_count: int) -> None: ...
     def get_memory_map(self) -> MemoryMap: ...

@@ -2,7 +2,7 @@
 
 Commands: ``stats``, ``quantize``, ``compress``, ``decompress``, ``inspect`` and ``demo``. Exit
 status 0 on success, 1 when the work fails (missing file, malformed model, ...), 2 for a usage
-error, 130 when interrupted. Failures print one line, ``error: ...``, on stderr; a progress bar is
+error, 130 when interrupted (except ``stats --watch``, which Ctrl-C ends normally, status 0). Failures print one line, ``error: ...``, on stderr; a progress bar is
 drawn on stderr only when it is a terminal.
 """
 
@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", help="memory figures (cgroup-aware)", description="Memory of the machine, or of "
                        "the cgroup limit this process lives under, and of this process.")
     s.add_argument("--json", action="store_true", help="print JSON instead of text")
+    s.add_argument("--watch", action="store_true", help="refresh a view of the memory pressure until Ctrl-C "
+                   "(exit status 0) or --count views")
+    s.add_argument("--interval", type=float, default=None, metavar="S", help="seconds between --watch views (default 1)")
+    s.add_argument("--count", type=int, default=None, metavar="N", help="stop --watch after N views")
     s.set_defaults(func=_cmd_stats)
 
     s = sub.add_parser("quantize", help="quantize a .safetensors model", description="Quantize every floating "
@@ -97,8 +101,21 @@ def _progress(args: argparse.Namespace) -> Any:
 
 def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
     from . import RustMemoryMonitor
-    stats: Dict[str, Any] = dict(RustMemoryMonitor().get_memory_stats())
+    from ._stats_view import pressure_rows, watch
+    if args.watch:
+        interval = 1.0 if args.interval is None else args.interval
+        if not (math.isfinite(interval) and interval > 0):
+            raise _UsageError("--interval must be a positive number of seconds")
+        if args.count is not None and args.count < 1:
+            raise _UsageError("--count must be at least 1")
+        return watch(out, interval, args.count, args.json)
+    if args.interval is not None or args.count is not None:
+        raise _UsageError("--interval and --count go with --watch")
+    mon = RustMemoryMonitor()
+    stats: Dict[str, Any] = dict(mon.get_memory_stats())
+    pressure = mon.get_memory_pressure()
     if args.json:
+        stats["pressure"] = pressure
         out.write(json.dumps(stats, indent=2, sort_keys=True) + "\n")
         return 0
     mib = 1024 * 1024
@@ -108,7 +125,7 @@ def _cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
         ("used", f"{human_bytes(stats['used_mb'] * mib)} ({stats['system_percent']:.1f}%)"),
         ("available", human_bytes(stats["available_mb"] * mib)),
         ("this process", f"{human_bytes(stats['process_mb'] * mib)} resident"),
-    ]
+    ] + pressure_rows(pressure)
     for key, value in rows:
         out.write(f"{key + ':':<14}{value}\n")
     return 0

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from array import array
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
-from . import _native
+from . import _native, _pressure
 from ._convert import as_float, as_int
 from ._errors import translate
 
@@ -43,14 +43,20 @@ class RustMemoryMonitor:
     Args:
         update_interval: seconds a reading stays fresh (default 0.1). ``get_memory_stats`` refreshes
             only when the cached reading is older; ``is_memory_available`` never refreshes.
+        pressure_thresholds_mb: the available-memory boundaries (MiB) between the pressure levels
+            of ``get_memory_pressure``, four strictly decreasing positive numbers (default
+            ``(4096.0, 2048.0, 1024.0, 512.0)``).
 
     Raises:
-        ValueError: ``update_interval`` is negative, NaN or infinite.
+        ValueError: ``update_interval`` is negative, NaN or infinite; bad thresholds.
+        TypeError: ``pressure_thresholds_mb`` is not a sequence.
     """
 
-    __slots__ = ("_handle", "_h", "_interval")
+    __slots__ = ("_handle", "_h", "_interval", "_thresholds")
 
-    def __init__(self, update_interval: Optional[float] = None) -> None:
+    def __init__(self, update_interval: Optional[float] = None, *,
+                 pressure_thresholds_mb: Sequence[float] = _pressure.DEFAULT_THRESHOLDS_MB) -> None:
+        self._thresholds = _pressure.validate_thresholds(pressure_thresholds_mb)
         interval = 0.1 if update_interval is None else as_float(update_interval, "update_interval")
         self._handle = _native.Handle(_native.call("jarvisrs_NewRustMemoryMonitor", interval))
         self._h = self._handle.value
@@ -118,6 +124,55 @@ class RustMemoryMonitor:
             suggestion["memory_mb"] = float(suggestion["memory_mb"])  # JSON writes 64.0 as 64
         result["potential_freed_mb"] = float(result["potential_freed_mb"])
         return result
+
+    @property
+    def pressure_thresholds_mb(self) -> Tuple[float, float, float, float]:
+        """The available-memory boundaries (MiB) between the pressure levels."""
+        return self._thresholds
+
+    def get_memory_pressure(self) -> Dict[str, Any]:
+        """How short of memory this process is, by available memory and by the kernel's account.
+
+        Refreshes like ``get_memory_stats`` (when the cache is older than ``update_interval``).
+
+        Returns:
+            ``{"level", "available_mb", "thresholds_mb", "trend_mb_per_s", "kernel"}``: ``level``
+            is ``"low"`` when available > t[0], else ``"medium"`` when > t[1], ``"high"`` when
+            > t[2], ``"critical"`` when > t[3], else ``"emergency"``; ``available_mb`` is
+            ``get_memory_stats``' figure (cgroup-aware); ``trend_mb_per_s`` the least-squares
+            slope of available memory over the last 8 refreshes (negative while it shrinks;
+            ``None`` until there are two); ``kernel`` on Linux ``{"source": PSI file, "some_avg10",
+            "some_avg60", "some_avg300" (percent), "some_total_us" (int), "full_...": the same or
+            None without a "full" line}``, read from the cgroup v2 ``memory.pressure`` when a
+            cgroup limit applies, else ``/proc/pressure/memory``; on macOS ``{"source":
+            "kern.memorystatus_vm_pressure_level", "level": "normal" | "warn" | "critical"}``;
+            ``None`` where the kernel has neither.
+        """
+        return _pressure.read_pressure(self._h, self._thresholds)
+
+    def wait_for_memory_pressure(self, level: str, timeout: Optional[float] = None) -> bool:
+        """Block until the pressure level is ``level`` or worse (True) or ``timeout`` seconds pass (False).
+
+        Returns at once when already there. On Linux, where the kernel accepts a PSI trigger on the
+        monitor's pressure file (it needs write access to it), the wait sleeps in the kernel and
+        wakes early when tasks stall on memory; otherwise (macOS, no PSI, trigger refused) it polls
+        available memory, every second while it is steady or rising and more often as the trend
+        nears the threshold (at least every 0.05 s). The GIL is released while waiting; Ctrl-C
+        raises ``KeyboardInterrupt`` within 0.1 s.
+
+        Raises:
+            ValueError: ``level`` is not one of "low", "medium", "high", "critical",
+                "emergency"; ``timeout`` is negative or NaN.
+            TypeError: ``timeout`` is not a number.
+        """
+        return _pressure.wait_for(self, level, timeout)
+
+    async def wait_for_memory_pressure_async(self, level: str, timeout: Optional[float] = None) -> bool:
+        """``wait_for_memory_pressure`` for asyncio: polls with ``asyncio.sleep``, never blocking the
+        event loop (each check is a cached read or a refresh of a few microseconds). Cancelling the
+        task stops it. Same arguments, result and exceptions.
+        """
+        return await _pressure.wait_for_async(self, level, timeout)
 
     def __repr__(self) -> str:
         return f"RustMemoryMonitor(update_interval={self._interval!r})"

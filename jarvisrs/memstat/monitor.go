@@ -43,6 +43,7 @@ type Monitor struct {
 	refreshMu sync.Mutex             // one refresh at a time; readers never take it
 	snap      atomic.Pointer[snapshot]
 	ml        atomic.Pointer[mlFigures]
+	pressure  pressureState // the trend and kernel figures behind Pressure (pressure_monitor.go)
 }
 
 // NewMonitor returns a Monitor that refreshes when its cache is older than interval (interval
@@ -140,6 +141,7 @@ func (m *Monitor) refreshLocked() (*snapshot, error) {
 		source:      mem.Source,
 	}
 	m.snap.Store(s)
+	m.pressure.record(s.at, s.availableMB)
 	return s, nil
 }
 

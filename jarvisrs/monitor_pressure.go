@@ -1,0 +1,147 @@
+package jarvisrs
+
+import (
+	"math"
+	"time"
+
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/memstat"
+)
+
+// pressureLen is the length of the float64 buffer FillPressure fills:
+//
+//	0 level (0 low .. 4 emergency)   1 available MiB        2 trend MiB/s (NaN: none yet)
+//	3 kernel kind (0 none, 1 PSI, 2 macOS)
+//	4-6 some avg10/60/300 (%)        7-8 some total µs as high and low 32-bit halves
+//	9-11 full avg10/60/300 (%)       12-13 full total µs as halves   14 full line present (0/1)
+//	15 macOS level (0 normal, 1 warn, 2 critical)
+//
+// Totals travel as two exact halves because a float64 holds integers exactly only up to 2^53.
+const pressureLen = 16
+
+// vmLevels are macOS's level names in the order FillPressure numbers them.
+var vmLevels = [...]string{"normal", "warn", "critical"}
+
+// thresholdsOf validates the four thresholds (MiB, strictly decreasing, positive, finite).
+func thresholdsOf(t0, t1, t2, t3 float64) (memstat.Thresholds, error) {
+	t := memstat.Thresholds{t0, t1, t2, t3}
+	if err := t.Validate(); err != nil {
+		return t, withCode(codeValue, err)
+	}
+	return t, nil
+}
+
+// FillPressure refreshes the cache if it is older than the interval (as FillStats does), then
+// fills the n float64s at out (n >= 16, layout at pressureLen) with the pressure under the
+// thresholds t0 > t1 > t2 > t3 (MiB) and returns the kernel figures' source (a PSI file path,
+// "kern.memorystatus_vm_pressure_level", or "" when the kernel has none).
+func (m *RustMemoryMonitor) FillPressure(t0, t1, t2, t3 float64, out uintptr, n int) (source string, err error) {
+	defer recoverPanic(&err)
+	if err := checkFloatOut(out, n, pressureLen); err != nil {
+		return "", err
+	}
+	t, err := thresholdsOf(t0, t1, t2, t3)
+	if err != nil {
+		return "", err
+	}
+	p, err := m.mon.Pressure(t)
+	if err != nil {
+		return "", memstatError(err)
+	}
+	dst := float64sAt(out, n)
+	clear(dst[:pressureLen])
+	dst[0], dst[1], dst[2] = float64(p.Level), p.AvailableMB, p.TrendMBPerS
+	if !p.HasTrend {
+		dst[2] = math.NaN()
+	}
+	k := p.Kernel
+	dst[3] = float64(k.Kind)
+	switch k.Kind {
+	case memstat.KernelPSI:
+		fillPSILine(dst[4:9], k.PSI.Some)
+		if k.PSI.HasFull {
+			fillPSILine(dst[9:14], k.PSI.Full)
+			dst[14] = 1
+		}
+	case memstat.KernelVM:
+		for i, name := range vmLevels {
+			if name == k.VMLevel {
+				dst[15] = float64(i)
+			}
+		}
+	}
+	return k.Source, nil
+}
+
+func fillPSILine(dst []float64, l memstat.PSILine) {
+	dst[0], dst[1], dst[2] = l.Avg10, l.Avg60, l.Avg300
+	dst[3], dst[4] = float64(l.TotalUs>>32), float64(l.TotalUs&0xffffffff)
+}
+
+// MemoryPressureLevel returns the level (0 low, 1 medium, 2 high, 3 critical, 4 emergency) for
+// availableMB MiB available under thresholds t0 > t1 > t2 > t3 (MiB): memstat.LevelFor, the one
+// level table. Invalid thresholds raise ValueError.
+func MemoryPressureLevel(availableMB, t0, t1, t2, t3 float64) (level int, err error) {
+	defer recoverPanic(&err)
+	t, err := thresholdsOf(t0, t1, t2, t3)
+	if err != nil {
+		return 0, err
+	}
+	return int(memstat.LevelFor(availableMB, t)), nil
+}
+
+// MemoryPressureLevelName returns the name of level 0-4 ("low" .. "emergency"); anything else
+// raises ValueError.
+func MemoryPressureLevelName(level int) (name string, err error) {
+	defer recoverPanic(&err)
+	if level < int(memstat.LevelLow) || level > int(memstat.LevelEmergency) {
+		return "", valueErrorf("no pressure level %d", level)
+	}
+	return memstat.PressureLevel(level).String(), nil
+}
+
+// maxTriggerWindowUs is the kernel's longest PSI trigger window (10 s).
+const maxTriggerWindowUs = 10_000_000
+
+// PressureTrigger is an open Linux PSI trigger on the monitor's pressure file, for
+// wait_for_memory_pressure. Wait and Close must not overlap.
+type PressureTrigger struct {
+	t *memstat.PSITrigger
+}
+
+// OpenPressureTrigger registers the PSI trigger "some <stallUs> <windowUs>" on the pressure file
+// the monitor reads. Where the kernel refuses (no PSI, not Linux, no write access, a sandbox),
+// it raises OSError and the caller polls instead.
+func (m *RustMemoryMonitor) OpenPressureTrigger(stallUs, windowUs int) (_ *PressureTrigger, err error) {
+	defer recoverPanic(&err)
+	if stallUs <= 0 || windowUs <= stallUs || windowUs > maxTriggerWindowUs {
+		return nil, valueErrorf("PSI trigger needs 0 < stall < window <= %d µs, got %d and %d µs", maxTriggerWindowUs, stallUs, windowUs)
+	}
+	t, err := memstat.OpenPSITrigger(m.mon.KernelPressureReader().PSIPath(),
+		time.Duration(stallUs)*time.Microsecond, time.Duration(windowUs)*time.Microsecond)
+	if err != nil {
+		return nil, withCode(codeOS, err)
+	}
+	return &PressureTrigger{t: t}, nil
+}
+
+// Wait blocks for at most timeoutMs milliseconds (capped at 10 s; callers wait in short slices
+// so Ctrl-C is seen between them), releasing the GIL, and reports whether the trigger fired. A
+// trigger the kernel closed raises OSError.
+func (t *PressureTrigger) Wait(timeoutMs int) (fired bool, err error) {
+	defer recoverPanic(&err)
+	if t.t == nil {
+		return false, valueErrorf("PSI trigger is closed")
+	}
+	fired, err = t.t.Wait(time.Duration(timeoutMs) * time.Millisecond)
+	return fired, withCode(codeOS, err)
+}
+
+// Close unregisters the trigger; later calls do nothing.
+func (t *PressureTrigger) Close() (status int, err error) {
+	defer recoverPanic(&err)
+	if t.t != nil {
+		t.t.Close()
+		t.t = nil
+	}
+	return 0, nil
+}
