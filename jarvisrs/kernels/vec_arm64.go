@@ -110,11 +110,7 @@ func f16ToF32Vec(dst []float32, src []uint16) int {
 
 // Not written for NEON yet: the scalar code runs.
 
-func absMaxColumnsVec(acc, src []float32) bool                                { return false }
-func encodeQ8_0Vec(dst []byte, src []float32, blocks int) (finite, done bool) { return false, false }
-func encodeQ4_0Vec(dst []byte, src []float32, blocks int) (finite, done bool) { return false, false }
-func decodeQ8_0Vec(dst []float32, src []byte, blocks int) bool                { return false }
-func decodeQ4_0Vec(dst []float32, src []byte, blocks int) bool                { return false }
+func absMaxColumnsVec(acc, src []float32) bool { return false }
 func dequantInt8ColumnsVec(dst []float32, codes []int8, scales []float32, zps []int8) bool {
 	return false
 }
