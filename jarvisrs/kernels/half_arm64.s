@@ -8,13 +8,13 @@
 // quietens a signalling NaN, which numpy keeps signalling, so a block holding one stops the
 // loop and its start is returned for the scalar code.
 
-// The signalling-NaN test of f32ToF16NEON: FCMEQ x, x is false only for a NaN, and x << 9
+// The signalling-NaN test of f32ToF16Asm: FCMEQ x, x is false only for a NaN, and x << 9
 // has the quiet bit on top, so their OR lacks the top bit exactly in a signalling NaN's lane;
 // ANDing the lanes and UMINV leave the top bit of R7 clear when any lane lacks it.
 
-// func f32ToF16NEON(dst *uint16, src *float32, n int) int
+// func f32ToF16Asm(dst *uint16, src *float32, n int) int
 // n >= 8. Returns n when done, or the start of the block of 8 holding a signalling NaN.
-TEXT ·f32ToF16NEON(SB), NOSPLIT, $0-32
+TEXT ·f32ToF16Asm(SB), NOSPLIT, $0-32
 	MOVD dst+0(FP), R0
 	MOVD src+8(FP), R1
 	MOVD n+16(FP), R2
@@ -105,15 +105,15 @@ hstop:
 	MOVD R1, ret+24(FP)
 	RET
 
-// The signalling-NaN test of f16ToF32NEON sets the halfwords of V16 where the half is one:
+// The signalling-NaN test of f16ToF32Asm sets the halfwords of V16 where the half is one:
 // with the sign cleared (V28 = 0x7fff), above 0x7c00 (Inf, V29) and below 0x7e00 (the first
 // quiet NaN, V30); UMAXV then leaves R7 non-zero when any lane is set.
 
-// func f16ToF32NEON(dst *float32, src *uint16, n int) int
+// func f16ToF32Asm(dst *float32, src *uint16, n int) int
 // n >= 8. FCVTL is exact for every number and quiet NaN but quietens signalling NaNs, which
 // numpy keeps; a block holding one stops the loop and its start is returned. Returns n when
 // done.
-TEXT ·f16ToF32NEON(SB), NOSPLIT, $0-32
+TEXT ·f16ToF32Asm(SB), NOSPLIT, $0-32
 	MOVD dst+0(FP), R0
 	MOVD src+8(FP), R1
 	MOVD n+16(FP), R2

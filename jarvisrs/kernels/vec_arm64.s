@@ -13,10 +13,10 @@
 // before it (each result depends only on its own input, or the fold is idempotent).
 // R4 holds the end of src, R5 the last start a block may have.
 
-// func firstNonFiniteNEON(src *float32, n int) int
+// func firstNonFiniteAsm(src *float32, n int) int
 // Returns the start of the first 8- or 16-element block holding a NaN or ±Inf (all exponent
 // bits set), or n. Everything before the returned index is finite.
-TEXT ·firstNonFiniteNEON(SB), NOSPLIT, $0-24
+TEXT ·firstNonFiniteAsm(SB), NOSPLIT, $0-24
 	MOVD src+0(FP), R1
 	MOVD n+8(FP), R2
 	MOVD R1, R6
