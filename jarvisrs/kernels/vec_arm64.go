@@ -38,5 +38,3 @@ func minMaxVec(src []float32) (min, max float32, n int) {
 	}
 	return fromKey(kmin), fromKey(kmax), len(src)
 }
-
-func dequantInt4Vec(dst []float32, packed []uint8, scales []float32, vecPerGroup int) int { return 0 }
