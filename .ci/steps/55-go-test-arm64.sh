@@ -9,4 +9,7 @@ command -v aarch64-linux-gnu-as >/dev/null || need_apt+=(binutils-aarch64-linux-
 if [ ${#need_apt[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+# go vet's asmdecl checks the NEON assembly's argument names, offsets and sizes against the
+# Go declarations, which go test's own vet subset does not.
+GOARCH=arm64 CGO_ENABLED=0 go vet ./jarvisrs/kernels/ ./go_tests/kernels/
 GOARCH=arm64 CGO_ENABLED=0 go test -count=1 -short -exec qemu-aarch64-static ./...
