@@ -3,15 +3,17 @@
 #include "textflag.h"
 
 // NEON kernels. Go's arm64 assembler has the integer and bitwise vector instructions (VAND,
-// VCMEQ, VUMAX, VUZP1, ...) but none of the floating-point ones nor signed integer
-// comparisons and narrowing; those are written as WORD with the mnemonic in a comment (GNU
-// syntax, where the destination comes first). go_tests/kernels/neon_words_test.go assembles
-// every such comment with GNU as and checks that it gives the word beside it.
+// VCMEQ, VUMAX, VUZP1, ...) but not the floating-point arithmetic, comparisons and
+// conversions, nor signed integer shifts, comparisons and min/max; those are written as WORD
+// with the instruction in a comment (GNU syntax, destination first, as objdump prints it).
+// go_tests/kernels/neon_words_test.go assembles every such comment with GNU as and checks that
+// it gives the word beside it.
 //
-// Every kernel needs n >= 8 and handles the end of a slice like the AVX2 code: blocks of 16
-// floats (four vectors), then of 8, then one last block of 8 ending at n, overlapping the one
-// before it (each result depends only on its own input, or the fold is idempotent).
-// R4 holds the end of src, R5 the last start a block may have.
+// The kernels over plain slices (here and in half_arm64.s, int8_arm64.s, dequant_arm64.s)
+// need n >= 8 and end a slice like the AVX2 code: blocks of 16 elements, then of 8, then one
+// last block of 8 ending at n, overlapping the one before it (each result depends only on its
+// own input, or the fold is idempotent). R4 holds the end of src, R5 the last start a block
+// may have.
 
 // func firstNonFiniteAsm(src *float32, n int) int
 // Returns the start of the first 8- or 16-element block holding a NaN or ±Inf (all exponent
