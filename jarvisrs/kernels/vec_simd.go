@@ -174,14 +174,15 @@ func tile(buf []float32, row []float32) int {
 	return p
 }
 
-// The keys of ±Inf in the order of minMaxKeysAVX2 and minMaxKeysNEON; a NaN's key lies outside them.
+// The keys of ±Inf in the order of minMaxKeysAVX2 and minMaxKeysNEON; a NaN's key lies
+// outside them.
 const (
 	keyNegInf = -0x7f800001 // int32(0xff800000 ^ 0x7fffffff)
 	keyPosInf = 0x7f800000
 )
 
-// fromKey inverts the key of minMaxKeysAVX2 and minMaxKeysNEON: flipping the magnitude bits of a negative is its own
-// inverse.
+// fromKey inverts the key of minMaxKeysAVX2 and minMaxKeysNEON: flipping the magnitude bits
+// of a negative is its own inverse.
 func fromKey(k int32) float32 {
 	return math.Float32frombits(uint32(k) ^ uint32(k>>31)&0x7fffffff)
 }
