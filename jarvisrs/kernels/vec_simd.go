@@ -187,8 +187,8 @@ func fromKey(k int32) float32 {
 	return math.Float32frombits(uint32(k) ^ uint32(k>>31)&0x7fffffff)
 }
 
-// firstNonFiniteVec returns the first non-finite index and -1, or -1 and how far src is
-// known to be finite.
+// firstNonFiniteVec returns the index of the first NaN or ±Inf in src, or -1 and the length of
+// the prefix it found finite (the caller scans the rest).
 func firstNonFiniteVec(src []float32) (index, done int) {
 	if len(src) < vecMin {
 		return -1, 0
@@ -204,8 +204,8 @@ func firstNonFiniteVec(src []float32) (index, done int) {
 }
 
 // f32ToF16Vec converts what it can with F16C or FCVTN and hands each block of 8 holding a
-// signalling NaN to the scalar code (numpy keeps signalling NaNs, the hardware quietens them). Returns the count done, which is
-// len(src) unless len(src) < vecMin.
+// signalling NaN to the scalar code (numpy keeps signalling NaNs, the hardware quietens
+// them). Returns the count done, which is len(src) unless len(src) < vecMin.
 func f32ToF16Vec(dst []uint16, src []float32) int {
 	i := 0
 	for len(src)-i >= vecMin {
