@@ -34,10 +34,7 @@
 //	EncodeQ4_0                               50.5     40
 //	DecodeQ8_0 (block bytes in)                70     43
 //	DecodeQ4_0 (block bytes in)               146    114
-//
-// Unlike the AVX2 code, MinMax and AbsMax on arm64 hand a slice holding a NaN to the scalar
-// code (their integer keys cannot skip NaNs, and these calls are meant for finite input).
-//
+
 // Kernels allocate nothing, keep no reference to their arguments after returning, and are safe
 // for concurrent use on disjoint destinations. A destination must not share memory with its
 // source (the vector code may write an element twice, and reads ahead of what it writes). Length preconditions (for example a destination
