@@ -178,11 +178,24 @@ func checkF32ToF16Chunk(bounds []uint32, first uint32, dst []uint16) int {
 // TestF32ToF16Exhaustive converts every one of the 2^32 float32 bit patterns on each path and
 // checks each result against the boundary reference, and the SIMD output as a whole against
 // numpy's digest. It takes about half a minute on two cores.
+//
+// Under -short on arm64 (where CI runs it under qemu-user, and all 2^32 take several minutes)
+// only the chunks of 2^24 patterns that hold the interesting cases are converted: zero and
+// float32 subnormals, the half subnormal range, the overflow boundary near 65504, and Inf and
+// the NaNs, each with both signs; the numpy digest, which needs every chunk, is skipped there.
 func TestF32ToF16Exhaustive(t *testing.T) {
 	requireSIMD(t)
 	bounds := halfBoundaries()
 	const chunk = 1 << 24
 	const chunks = 1 << 8
+	todo := make([]int, chunks)
+	for c := range todo {
+		todo[c] = c
+	}
+	sampled := testing.Short() && runtime.GOARCH == "arm64"
+	if sampled {
+		todo = []int{0x00, 0x33, 0x38, 0x47, 0x7f, 0x80, 0xb3, 0xb8, 0xc7, 0xff}
+	}
 	for _, simd := range []bool{true, false} {
 		crcs := make([]uint32, chunks)
 		withPath(simd, func() {
@@ -213,13 +226,16 @@ func TestF32ToF16Exhaustive(t *testing.T) {
 					}
 				})
 			}
-			for c := range chunks {
+			for _, c := range todo {
 				next <- c
 			}
 			close(next)
 			wg.Wait()
 			require.Emptyf(t, failures, "simd=%v: first mismatch per chunk", simd)
 		})
+		if sampled {
+			continue
+		}
 		all := make([]byte, 0, 4*chunks)
 		for _, c := range crcs {
 			all = binary.LittleEndian.AppendUint32(all, c)

@@ -27,7 +27,7 @@ func bothPaths[T any](f func() T) (scalar, simd T) {
 func requireSIMD(t testing.TB) {
 	t.Helper()
 	if !kernels.SIMDAvailable() {
-		t.Log("no AVX2/F16C here: the SIMD path is the scalar path")
+		t.Log("no AVX2/F16C or NEON here: the SIMD path is the scalar path")
 	}
 }
 

@@ -6,9 +6,6 @@ package kernels
 func dequantI8AVX2(dst *float32, codes *int8, n int, scale float32, zp int32)
 
 //go:noescape
-func dequantI8ColsAVX2(dst *float32, codes *int8, scales *float32, zps *int8, rows, p int)
-
-//go:noescape
 func dequantI4AVX2(dst *float32, packed *uint8, blocks int, scales *float32, vecPerGroup int)
 
 // dequantInt8Vec does all of DequantInt8 (len(dst) == len(codes)) or reports false when codes
@@ -18,34 +15,6 @@ func dequantInt8Vec(dst []float32, codes []int8, scale float32, zp int32) bool {
 		return false
 	}
 	dequantI8AVX2(&dst[0], &codes[0], len(codes), scale, zp)
-	return true
-}
-
-// dequantInt8ColumnsVec does all of DequantInt8Columns (len(codes) a positive multiple of
-// len(scales), len(dst) == len(codes)) or reports false when codes is too short. Rows
-// narrower than colsPeriod are tiled as in quantColumnsVec.
-func dequantInt8ColumnsVec(dst []float32, codes []int8, scales []float32, zps []int8) bool {
-	if len(codes) < vecMin {
-		return false
-	}
-	cols := len(scales)
-	if cols >= colsPeriod {
-		dequantI8ColsAVX2(&dst[0], &codes[0], &scales[0], firstOrNil(zps), len(codes)/cols, cols)
-		return true
-	}
-	var tiled [2 * colsPeriod]float32
-	var tiledZps [2 * colsPeriod]int8
-	p := tile(tiled[:], scales)
-	zp := tileInt8(tiledZps[:p], zps)
-	full := len(codes) / p * p
-	if full > 0 {
-		dequantI8ColsAVX2(&dst[0], &codes[0], &tiled[0], zp, full/p, p)
-	}
-	if rest := len(codes) - full; rest >= vecMin {
-		dequantI8ColsAVX2(&dst[full], &codes[full], &tiled[0], zp, 1, rest)
-	} else if rest > 0 {
-		dequantInt8ColumnsScalar(dst[full:], codes[full:], scales, zps)
-	}
 	return true
 }
 

@@ -77,10 +77,10 @@ dqdone:
 	VMULPS    (R8)(BX*4), Y0, Y0; \
 	VMOVUPS   Y0, (DI)(BX*4)
 
-// func dequantI8ColsAVX2(dst *float32, codes *int8, scales *float32, zps *int8, rows, p int)
+// func dequantI8ColsAsm(dst *float32, codes *int8, scales *float32, zps *int8, rows, p int)
 // Each of rows rows has p >= 8 elements; element j uses scales[j] and zps[j] (zps may be nil:
 // zero points 0). Rows end with an overlapping block.
-TEXT ·dequantI8ColsAVX2(SB), NOSPLIT, $0-48
+TEXT ·dequantI8ColsAsm(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ codes+8(FP), SI
 	MOVQ scales+16(FP), R8

@@ -17,7 +17,7 @@ func UseSIMD(on bool) (previous bool) {
 }
 
 // SIMDAvailable reports whether this CPU and build have the assembly paths (amd64 with AVX2
-// and F16C). Safe for concurrent use.
+// and F16C, or any arm64, without the purego build tag). Safe for concurrent use.
 func SIMDAvailable() bool { return hasSIMD }
 
 func useSIMD() bool { return simdOn.Load() }

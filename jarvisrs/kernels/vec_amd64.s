@@ -112,12 +112,12 @@ quantdone:
 	VCVTDQ2PS Y10, Y10; \
 	QCOLS8
 
-// func quantColsAVX2(dst *int8, src *float32, scales *float32, zps *int8, rows, p int, lo, hi float32)
+// func quantColsAsm(dst *int8, src *float32, scales *float32, zps *int8, rows, p int, lo, hi float32)
 // Each of rows rows has p >= 8 elements; element j uses scales[j] and adds zps[j] (nil: 0), and
 // a zero scale gives a zero quotient and so code zps[j]. Rows end with an overlapping block, as
 // in quantAVX2. The float32 addition of the zero point is exact wherever the clamp does not
 // decide the code (see ZeroPointInt8).
-TEXT ·quantColsAVX2(SB), NOSPLIT, $0-56
+TEXT ·quantColsAsm(SB), NOSPLIT, $0-56
 	MOVQ         dst+0(FP), DI
 	MOVQ         src+8(FP), SI
 	MOVQ         scales+16(FP), R8
@@ -195,10 +195,10 @@ qcolsdone:
 	VMAXPS  Y1, Y0, Y1; \
 	VMOVUPS Y1, (DI)(BX*4)
 
-// func absMaxColsAVX2(acc *float32, src *float32, rows, p int)
+// func absMaxColsAsm(acc *float32, src *float32, rows, p int)
 // acc[j] = |x| where |x| > acc[j]: VMAXPS with |x| first returns acc for a NaN on either
 // side, exactly the scalar comparison. p >= 8; the overlapping last block is idempotent.
-TEXT ·absMaxColsAVX2(SB), NOSPLIT, $0-32
+TEXT ·absMaxColsAsm(SB), NOSPLIT, $0-32
 	MOVQ     acc+0(FP), DI
 	MOVQ     src+8(FP), SI
 	MOVQ     rows+16(FP), R9
@@ -457,10 +457,10 @@ mmdone:
 	VMOVUPS Y4, (DI)(BX*4); \
 	VMOVUPS Y6, (R8)(BX*4)
 
-// func minMaxColsAVX2(lo, hi *float32, src *float32, rows, p int)
+// func minMaxColsAsm(lo, hi *float32, src *float32, rows, p int)
 // lo[j] and hi[j] take each row's element j with MinMax's order (MINMAX_STEP). p >= 8; the
 // overlapping last block of a row folds some elements twice, which changes nothing.
-TEXT ·minMaxColsAVX2(SB), NOSPLIT, $0-40
+TEXT ·minMaxColsAsm(SB), NOSPLIT, $0-40
 	MOVQ lo+0(FP), DI
 	MOVQ hi+8(FP), R8
 	MOVQ src+16(FP), SI
@@ -497,10 +497,10 @@ mmcdone:
 	VZEROUPPER
 	RET
 
-// func firstNonFiniteAVX2(src *float32, n int) int
+// func firstNonFiniteAsm(src *float32, n int) int
 // n >= 8. Returns the start of the first 8- or 32-element block holding a NaN or ±Inf (all
 // exponent bits set), or n. Everything before the returned index is finite.
-TEXT ·firstNonFiniteAVX2(SB), NOSPLIT, $0-24
+TEXT ·firstNonFiniteAsm(SB), NOSPLIT, $0-24
 	MOVQ         src+0(FP), SI
 	MOVQ         n+8(FP), CX
 	MOVL         $0x7f800000, AX
@@ -569,11 +569,11 @@ nffound:
 	VPSLLD  $9, x, t; \
 	VANDNPS m, t, m
 
-// func f32ToF16AVX2(dst *uint16, src *float32, n int) int
+// func f32ToF16Asm(dst *uint16, src *float32, n int) int
 // n >= 8. F16C rounds to nearest even exactly as numpy does, and treats quiet NaNs alike, but
 // quietens signalling NaNs, which numpy keeps signalling; so a block holding one stops the
 // loop and its start is returned for the scalar code. Returns n when done.
-TEXT ·f32ToF16AVX2(SB), NOSPLIT, $0-32
+TEXT ·f32ToF16Asm(SB), NOSPLIT, $0-32
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -655,11 +655,11 @@ hstop:
 	VPCMPGTW t, q, t; \
 	VPAND    t, m, m
 
-// func f16ToF32AVX2(dst *float32, src *uint16, n int) int
+// func f16ToF32Asm(dst *float32, src *uint16, n int) int
 // n >= 8. VCVTPH2PS is exact for every number and quiet NaN but quietens signalling NaNs,
 // which numpy keeps; a block holding one stops the loop and its start is returned. Returns n
 // when done.
-TEXT ·f16ToF32AVX2(SB), NOSPLIT, $0-32
+TEXT ·f16ToF32Asm(SB), NOSPLIT, $0-32
 	MOVQ         dst+0(FP), DI
 	MOVQ         src+8(FP), SI
 	MOVQ         n+16(FP), CX
