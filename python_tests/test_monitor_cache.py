@@ -215,6 +215,7 @@ def test_real_monitor_from_many_threads_refreshing():
     _hammer(RustMemoryMonitor(0.0005))
 
 
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # Go's threads, 3.12+
 def test_forked_child_answers_from_the_cache_and_raises_on_refresh():
     cached, fresh = RustMemoryMonitor(3600), RustMemoryMonitor(0)
     cached.update_ml_stats(10.0, 1)
