@@ -14,8 +14,11 @@ def float32_vector(data: Any, name: str) -> np.ndarray:
     """``data`` as a C-contiguous 1-D float32 array: a no-copy view when it already is one.
 
     Other sequences and iterables are converted once, item by item like the original's ``Vec<f32>``
-    (float32 ``array.array`` buffers are used as they are); float64 and strided arrays are converted
-    or copied once. Raises ``TypeError`` for non-numeric data (strings, None, objects, complex).
+    and exactly as ``array('f', data)`` converts (lists and tuples by the C reader of
+    ``_fastpaths``, with the GIL held; float32 ``array.array`` buffers are used as they are);
+    float64 and strided arrays are converted or copied once. Raises ``TypeError`` for non-numeric
+    data (strings, None, objects, complex), naming the index of the first bad element
+    (``"data[3]: must be real number, not str"``); ``OverflowError`` for ints beyond float range.
     """
     if isinstance(data, np.ndarray):
         if data.dtype.kind not in "fiu":
