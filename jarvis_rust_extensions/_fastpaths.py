@@ -1,4 +1,4 @@
-"""The CPython fast paths compiled into the extension (jarvisrs/pyaccel/accel.c: C functions that
+"""The CPython fast paths compiled into the extension (jarvisrs/pyaccel: C functions that
 Python calls directly, with the GIL held, at the cost of a builtin call instead of a gopy call), or
 their pure-Python fallbacks in a build without them (no ``jarvis_cpython`` Go build tag) or on a
 free-threaded interpreter.

@@ -1,4 +1,4 @@
-"""Pure-Python twin of the C ``_StatsCache`` (jarvisrs/pyaccel/accel.c): the memory monitor's
+"""Pure-Python twin of the C ``_StatsCache`` (jarvisrs/pyaccel/stats_cache.c): the memory monitor's
 cache and ML accounting. Used when the extension was built without the C fast paths; the tests
 run the same checks against both.
 

@@ -1,9 +1,9 @@
-// The few CPython C API declarations accel.c uses, written out here so that the package needs no
-// Python headers (and no include path) to compile: every name below is an exported function or
-// data symbol of CPython 3.9-3.13 with this exact signature, resolved from the host interpreter
-// when the extension is loaded. Only pointers to objects are used; the one piece of object layout
-// accel.c reads (the type pointer, a float's value, a list's items) is probed and verified at
-// install time (see probe_layout in accel.c), never assumed.
+// The few CPython C API declarations the C files of this package use, written out here so that
+// the package needs no Python headers (and no include path) to compile: every name below is an
+// exported function or data symbol of CPython 3.9-3.13 with this exact signature, resolved from
+// the host interpreter when the extension is loaded. Only pointers to objects are used; the one piece of object layout
+// they read (the type pointer, a float's value, a list's items) is probed and verified at
+// install time (see jrx_probe_layout in layout.c), never assumed.
 #ifndef JRX_CPYTHON_API_H
 #define JRX_CPYTHON_API_H
 

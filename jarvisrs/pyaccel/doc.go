@@ -1,7 +1,8 @@
 // Package pyaccel holds the extension's CPython fast paths: C functions that Python calls directly,
 // with the GIL held and without gopy's wrapper (about 30 ns a call instead of 400 ns): the memory
-// monitor's cache and ML accounting, and a reader of Python lists of numbers into float32 buffers.
-// See accel.c.
+// monitor's cache and ML accounting (stats_cache.c), and a reader of Python lists of numbers into
+// float32 buffers (float_reader.c). install.c hands them to Python; layout.c finds the few object
+// fields read directly; args.c converts arguments.
 //
 // The C code calls the CPython C API, declared in cpython_api.h (no Python headers needed); its
 // symbols resolve from the host interpreter when the extension is loaded (on macOS the link needs
