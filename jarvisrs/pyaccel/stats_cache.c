@@ -195,13 +195,21 @@ static void cache_dealloc(PyObject *self) {
 static PyMethodDef cache_methods[] = {
     {"get_memory_stats", (void *)cache_get_memory_stats, JRX_METH_NOARGS,
      "get_memory_stats($self, /)\n--\n\n"
-     "The cached statistics, refreshed first (self._refresh()) if older than the update interval."},
+     "The cached statistics, refreshed first if older than update_interval.\n\n"
+     "Returns {\"total_mb\", \"available_mb\", \"used_mb\", \"system_percent\", \"process_mb\",\n"
+     "\"ml_models_mb\": float, \"ml_models_count\": int, \"ml_percent\": float, \"limit_source\": \"host\" | \"cgroup\"}:\n"
+     "used = total - available, system_percent = used / total * 100,\n"
+     "ml_percent = ml_models_mb / total_mb * 100, process_mb = this process's RSS. A new dict each call."},
     {"update_ml_stats", (void *)cache_update_ml_stats, JRX_METH_FASTCALL | JRX_METH_KEYWORDS,
      "update_ml_stats($self, models_mb, models_count)\n--\n\n"
-     "Record the memory (MiB) and number of loaded ML models; kept across refreshes."},
+     "Record the memory (MiB) and number of loaded ML models; kept across refreshes.\n\n"
+     "Raises ValueError for a negative or non-finite size or a negative count, TypeError for\n"
+     "non-numbers and for a count that is not an int (bool included), OverflowError beyond int64."},
     {"is_memory_available", (void *)cache_is_memory_available, JRX_METH_FASTCALL | JRX_METH_KEYWORDS,
      "is_memory_available($self, required_mb, threshold_percent)\n--\n\n"
-     "Whether required_mb more MiB fit, from the cached reading only (no system call)."},
+     "Whether required_mb more MiB fit, from the cached reading only (no system call, no refresh):\n"
+     "(used_mb + required_mb) / total_mb * 100 < threshold_percent and available_mb > required_mb.\n"
+     "False while nothing was ever read, when the total is 0, and for NaN arguments."},
     {"_configure", (void *)cache_configure, JRX_METH_O, "_configure($self, update_interval, /)\n--\n\n"},
     {"_publish", (void *)cache_publish, JRX_METH_FASTCALL | JRX_METH_KEYWORDS,
      "_publish($self, total_mb, available_mb, used_mb, system_percent, process_mb, limit_source)\n--\n\n"
