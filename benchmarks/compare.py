@@ -23,6 +23,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import timeit
 from typing import Callable, List, Optional
 
 import numpy as np
@@ -91,6 +92,7 @@ def bench_monitor(t: Table) -> None:
     t.add("get_memory_stats (refreshing)", best_of(fresh.get_memory_stats, 7, 300),
           "virtual_memory()+memory_info()", best_of(lambda: (psutil.virtual_memory(), proc.memory_info()), 7, 300), 1)
     t.add("get_system_memory_info", best_of(jre.get_system_memory_info, 7, 300), "psutil.virtual_memory()", vm, 1)
+    bench_monitor_vs_python(t)
 
 
 def _round_half_away(v: np.ndarray) -> np.ndarray:
@@ -129,11 +131,7 @@ def bench_quant(t: Table, n: int, repeat: int) -> None:
           "numpy astype('<f2').tobytes()", best_of(lambda: x.astype("<f2").tobytes(), repeat), 1.5)
     t.add(f"quantize_int4 group 32 ({mib} MiB)", best_of(lambda: jre.quantize_int4(x), repeat),
           "numpy, same formula + packing", best_of(lambda: _numpy_int4(x), repeat), None)
-    lst = x[:1_000_000].tolist()
-    conv = best_of(lambda: np.asarray(lst, np.float32), repeat)
-    ours = best_of(lambda: loader.quantize_array_int8(lst), repeat)
-    t.add("quantize_array_int8 (1M-element list)", ours, "np.asarray(list, float32) alone", conv, 1 / 1.33,
-          note="ratio >= 0.75 means <= 1.33x the conversion alone")
+    bench_list_inputs(t, loader, x[:1_000_000].tolist(), repeat)
     try:
         import gguf
         g = x.reshape(-1, 4096)
@@ -150,6 +148,120 @@ def _numpy_int4(x: np.ndarray) -> np.ndarray:
     scale = np.abs(g).max(axis=1, keepdims=True) / np.float32(7)
     q = np.clip(np.round(g / scale), -8, 7).astype(np.int8).reshape(-1)
     return ((q[0::2] & 0xF) | ((q[1::2] & 0xF) << 4)).astype(np.uint8)
+
+
+def best_pair(ours: str, peer: str, env: dict, number: int, rounds: int = 60) -> "tuple[float, float]":
+    """Best per-call seconds of two statements timed in alternation, `number` calls a round, no
+    lambda around either (on a shared machine the same interference reaches both)."""
+    timers = [timeit.Timer(ours, globals=env), timeit.Timer(peer, globals=env)]
+    best = [float("inf"), float("inf")]
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for i, timer in enumerate(timers):
+                best[i] = min(best[i], timer.timeit(number) / number)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return best[0], best[1]
+
+
+class PythonMonitor:
+    """The monitor's hot paths as plain Python methods: the same arithmetic on cached figures, the
+    same two stores, and a cache-age check with time.monotonic() returning a copy of a cached dict.
+    What each call would cost if it were written in Python (no validation, no Go)."""
+
+    __slots__ = ("used_mb", "total_mb", "available_mb", "ml_models_mb", "ml_models_count", "at", "interval",
+                 "stats")
+
+    def __init__(self, stats: dict, interval: float) -> None:
+        self.used_mb, self.total_mb, self.available_mb = stats["used_mb"], stats["total_mb"], stats["available_mb"]
+        self.ml_models_mb, self.ml_models_count = 0.0, 0
+        self.at, self.interval, self.stats = time.monotonic(), interval, dict(stats)
+
+    def is_memory_available(self, required_mb, threshold_percent):
+        return (self.used_mb + required_mb) / self.total_mb * 100 < threshold_percent and self.available_mb > required_mb
+
+    def update_ml_stats(self, models_mb, models_count):
+        self.ml_models_mb = models_mb
+        self.ml_models_count = models_count
+
+    def get_memory_stats(self):
+        if time.monotonic() - self.at < self.interval:
+            return self.stats.copy()
+        raise AssertionError("the benchmark keeps the cache fresh")
+
+
+def bench_monitor_vs_python(t: Table) -> None:
+    """Issue 15: the hot paths against the same work in pure Python (ratio = Python time / ours)."""
+    mon = jre.RustMemoryMonitor(3600)
+    env = {"mon": mon, "py": PythonMonitor(mon.get_memory_stats(), 3600)}
+    for call, args, target in (("is_memory_available", "(200.0, 70.0)", 1 / 1.3),
+                               ("update_ml_stats", "(12.5, 3)", 1 / 1.3),
+                               ("get_memory_stats", "()", 1 / 1.5)):
+        ours, peer = best_pair(f"mon.{call}{args}", f"py.{call}{args}", env, 20_000)
+        name = call + (" (cached)" if call == "get_memory_stats" else "")
+        t.add(f"{name} vs Python", ours, "pure-Python method, same work", peer, target,
+              note=f"ratio >= {target:.3f} means <= {1 / target:.1f}x the Python method")
+
+
+def bench_list_inputs(t: Table, loader, lst: list, repeat: int) -> None:
+    """Issue 15: 1M Python floats in (read natively, GIL held) against converting them alone."""
+    from array import array
+    conv = best_of(lambda: np.asarray(lst, np.float32), repeat)
+    arr_f = best_of(lambda: array("f", lst), repeat)
+    for name, fn in (("quantize_array_int8", loader.quantize_array_int8), ("quantize_array_fp16", loader.quantize_array_fp16)):
+        ours = best_of(lambda: fn(lst), repeat)
+        t.add(f"{name} (1M-element list)", ours, "np.asarray(list, float32) alone", conv, 1 / 0.6,
+              note="ratio >= 1.67 means <= 0.6x the conversion alone")
+        t.add(f"{name} (1M-element list)", ours, "array('f', list) alone", arr_f, None)
+
+
+def _memmap_safetensors(path: str) -> dict:
+    """Every tensor of a .safetensors file as an np.memmap: what numpy alone offers."""
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(n))
+    dtypes = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32,
+              "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_}
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        if end > begin:
+            out[name] = np.memmap(path, dtype=dtypes[info["dtype"]], mode="r", offset=8 + n + begin,
+                                  shape=tuple(info["shape"]))
+    return out
+
+
+def _touch_every_page(tensors: dict) -> int:
+    total = 0
+    for a in tensors.values():
+        total += int(a.reshape(-1).view(np.uint8)[::4096].sum())
+    return total
+
+
+def bench_safetensors_peers(t: Table, path: str, size_mb: int) -> None:
+    """Issue 15: load_safetensors against its fair peers, for mapping alone and for mapping plus the
+    first touch of every page (each round maps afresh, so every page faults in again)."""
+    from safetensors import safe_open
+
+    def safe_open_all():
+        with safe_open(path, framework="np") as f:
+            return {k: f.get_tensor(k) for k in f.keys()}
+
+    ours_map = best_of(lambda: jre.load_safetensors(path), 7)
+    t.add(f"load_safetensors map ({size_mb} MiB)", ours_map, "np.memmap per tensor",
+          best_of(lambda: _memmap_safetensors(path), 7), None)
+    read_all = best_of(safe_open_all, 3)
+    t.add(f"load_safetensors map ({size_mb} MiB)", ours_map, "safe_open, get_tensor for all", read_all, None)
+    ours_touch = best_of(lambda: _touch_every_page(jre.load_safetensors(path)), 3)
+    t.add(f"load_safetensors + touch ({size_mb} MiB)", ours_touch, "np.memmap + touch every page",
+          best_of(lambda: _touch_every_page(_memmap_safetensors(path)), 3), None)
+    t.add(f"load_safetensors + touch ({size_mb} MiB)", ours_touch, "safe_open, get_tensor + touch",
+          best_of(lambda: _touch_every_page(safe_open_all()), 3), None)
 
 
 def bench_lz4(t: Table, n: int, repeat: int) -> None:
@@ -269,6 +381,7 @@ def _bench_safetensors(t: Table, tmp: str, size_mb: int) -> None:
     gc.collect()
     t.add(f"load_safetensors ({size_mb} MiB)", best_of(lambda: jre.load_safetensors(path), 5),
           "safetensors.numpy.load_file", best_of(lambda: load_file(path), 3), 10)
+    bench_safetensors_peers(t, path, size_mb)
     grow = _rss_child(f"""
         import jarvis_rust_extensions as jre
         before = rss_mb()

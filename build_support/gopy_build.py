@@ -22,6 +22,10 @@ import tempfile
 
 GO_PACKAGE = "./jarvisrs"
 EXTENSION_NAME = "jarvisrs"  # gopy -name: the C extension becomes _jarvisrs
+# Go build tag that compiles the CPython fast paths (jarvisrs/pyaccel: C code calling the CPython
+# API, no Python headers needed) into the extension. Without it the package still builds and
+# Python falls back to slower pure-Python versions of the same calls.
+CPYTHON_BUILD_TAG = "jarvis_cpython"
 
 
 class BuildError(RuntimeError):
@@ -82,7 +86,7 @@ def build_extension(project_dir: str, out_dir: str) -> str:
         env["PATH"] = tools + os.pathsep + env.get("PATH", "")
         rel = os.path.relpath(work, project_dir)
         _run(["go", "tool", "gopy", "build", f"-vm={sys.executable}", f"-output={rel}", f"-name={EXTENSION_NAME}",
-              "-dynamic-link=true", "-no-make=true", GO_PACKAGE], project_dir, env)
+              f"-build-tags={CPYTHON_BUILD_TAG}", "-dynamic-link=true", "-no-make=true", GO_PACKAGE], project_dir, env)
     built = glob.glob(os.path.join(work, f"_{EXTENSION_NAME}*.so"))
     if len(built) != 1:
         raise BuildError(f"gopy produced {built!r}, expected one _{EXTENSION_NAME}*.so")

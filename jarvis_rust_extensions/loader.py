@@ -130,7 +130,7 @@ class RustModelLoader:
 
         Raises:
             ValueError: NaN or infinity in the input (the message names the first bad index).
-            TypeError: non-numeric input.
+            TypeError: non-numeric input (for a sequence, the message names the first bad index).
         """
         vec = float32_vector(data, "data")
         n = vec.size

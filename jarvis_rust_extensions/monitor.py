@@ -12,14 +12,13 @@ from array import array
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from . import _native, _pressure
-from ._convert import as_float, as_int
-from ._errors import translate
+from ._convert import as_float
+from ._fastpaths import StatsCache
 
 __all__ = ["get_system_memory_info", "RustMemoryMonitor"]
 
-_STATS_KEYS = ("total_mb", "available_mb", "used_mb", "system_percent", "process_mb", "ml_models_mb",
-               "ml_models_count", "ml_percent")
-_STATS_LEN = 9  # the eight figures above, then the limit source (0 host, 1 cgroup)
+_READ_LEN = 6   # total, available, used MiB, system percent, process MiB, limit source (0 host, 1 cgroup)
+_STATS_LEN = 9  # get_system_memory_info's buffer (3 used)
 _MAP_LEN = 3    # virtual bytes, RSS bytes, CPU percent
 _SOURCES = ("host", "cgroup")
 _ZEROS = array("d", bytes(8 * _STATS_LEN))
@@ -37,7 +36,7 @@ def get_system_memory_info() -> Tuple[int, int, float]:
     return int(buf[0]), int(buf[1]), buf[2]
 
 
-class RustMemoryMonitor:
+class RustMemoryMonitor(StatsCache):
     """Cached memory statistics for the ML memory manager (safe to share between threads).
 
     Args:
@@ -50,6 +49,26 @@ class RustMemoryMonitor:
     Raises:
         ValueError: ``update_interval`` is negative, NaN or infinite; bad thresholds.
         TypeError: ``pressure_thresholds_mb`` is not a sequence.
+
+    The cache and the ML accounting live in the base class (``_fastpaths.StatsCache``: C called
+    directly, or its pure-Python twin), which calls ``_refresh`` (Go) only when the reading is
+    stale. Inherited methods:
+
+    - ``get_memory_stats()``: ``{"total_mb", "available_mb", "used_mb", "system_percent",
+      "process_mb", "ml_models_mb": float, "ml_models_count": int, "ml_percent": float,
+      "limit_source": "host" | "cgroup"}``; ``used = total - available``,
+      ``system_percent = used / total * 100``, ``ml_percent = ml_models_mb / total_mb * 100``,
+      ``process_mb`` is this process's resident set size. Refreshed first if older than
+      ``update_interval``.
+    - ``update_ml_stats(models_mb, models_count)``: records the memory (MiB) and number of loaded
+      ML models, kept across refreshes. ValueError for a negative or non-finite size or a negative
+      count, TypeError for non-numbers (and a non-int or bool count).
+    - ``is_memory_available(required_mb, threshold_percent)``: from the cached reading only (no
+      system call): ``(used_mb + required_mb) / total_mb * 100 < threshold_percent and
+      available_mb > required_mb``; False while nothing was ever read.
+
+    In a process forked after import, answers from the cache keep working; a refresh (and every
+    other call into Go) raises ``ForkedProcessError``.
     """
 
     __slots__ = ("_handle", "_h", "_interval", "_thresholds")
@@ -61,54 +80,28 @@ class RustMemoryMonitor:
         self._handle = _native.Handle(_native.call("jarvisrs_NewRustMemoryMonitor", interval))
         self._h = self._handle.value
         self._interval = interval
+        self._configure(interval)
+        try:
+            self._refresh()  # filled from the start, process_mb included
+        except OSError:
+            pass  # the cache stays empty: is_memory_available is False, get_memory_stats retries
 
     @property
     def update_interval(self) -> float:
         """Seconds a cached reading stays fresh."""
         return self._interval
 
-    def get_memory_stats(self) -> Dict[str, Any]:
-        """The cached statistics, refreshed first if older than ``update_interval``.
-
-        Returns:
-            ``{"total_mb", "available_mb", "used_mb", "system_percent", "process_mb",
-            "ml_models_mb": float, "ml_models_count": int, "ml_percent": float,
-            "limit_source": "host" | "cgroup"}``; ``used = total - available``,
-            ``system_percent = used / total * 100``, ``ml_percent = ml_models_mb / total_mb * 100``,
-            ``process_mb`` is this process's resident set size.
-        """
+    def _refresh(self) -> None:
+        """Read fresh figures (Go) and publish them to the cache."""
         buf = array("d", _ZEROS)
-        try:
-            _native.lib.jarvisrs_RustMemoryMonitor_FillStats(self._h, buf.buffer_info()[0], _STATS_LEN)
-        except RuntimeError as exc:
-            raise translate(exc) from None
-        return {"total_mb": buf[0], "available_mb": buf[1], "used_mb": buf[2], "system_percent": buf[3],
-                "process_mb": buf[4], "ml_models_mb": buf[5], "ml_models_count": int(buf[6]),
-                "ml_percent": buf[7], "limit_source": _SOURCES[int(buf[8])]}
-
-    def update_ml_stats(self, models_mb: float, models_count: int) -> None:
-        """Record the memory (MiB) and number of loaded ML models; kept across refreshes.
-
-        Raises:
-            ValueError: a negative or non-finite size, or a negative count.
-        """
-        _native.call("jarvisrs_RustMemoryMonitor_UpdateMLStats", self._h,
-                     as_float(models_mb, "models_mb"), as_int(models_count, "models_count"))
+        _native.call("jarvisrs_RustMemoryMonitor_ReadStats", self._h, buf.buffer_info()[0], _READ_LEN)
+        self._publish(buf[0], buf[1], buf[2], buf[3], buf[4], _SOURCES[int(buf[5])])
 
     def get_memory_map(self) -> Dict[str, Any]:
         """This process: ``{"virtual_memory": bytes, "memory": RSS bytes, "cpu_usage": percent, "name": str}``."""
         buf = array("d", _ZEROS)
         name = _native.call("jarvisrs_RustMemoryMonitor_MemoryMap", self._h, buf.buffer_info()[0], _MAP_LEN)
         return {"virtual_memory": int(buf[0]), "memory": int(buf[1]), "cpu_usage": buf[2], "name": name}
-
-    def is_memory_available(self, required_mb: float, threshold_percent: float) -> bool:
-        """Whether ``required_mb`` more MiB fit, from the cached reading only (no system call).
-
-        True when ``(used_mb + required_mb) / total_mb * 100 < threshold_percent`` and
-        ``available_mb > required_mb``.
-        """
-        available: bool = _native.lib.jarvisrs_RustMemoryMonitor_IsMemoryAvailable(self._h, required_mb, threshold_percent)
-        return available
 
     def suggest_cleanup(self, target_mb: float) -> Dict[str, Any]:
         """Other processes worth closing to free ``target_mb`` MiB.

@@ -1,18 +1,19 @@
 package jarvisrs
 
 import (
+	"time"
+
 	"encoding/json"
 	"errors"
 	"math"
 	"os"
-	"time"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/memstat"
 )
 
 // Lengths of the float64 buffers Python passes to the fill functions below.
 const (
-	statsLen     = 9 // total, available, used MiB, system %, process MiB, ML MiB, ML count, ML %, source
+	statsLen     = 6 // total, available, used MiB, system %, process MiB, source
 	memoryMapLen = 3 // virtual bytes, RSS bytes, CPU %
 	systemLen    = 3 // total bytes, available bytes, used %
 )
@@ -58,15 +59,18 @@ func checkFloatOut(out uintptr, n, want int) error {
 	return nil
 }
 
-// RustMemoryMonitor is the Go half of the Python RustMemoryMonitor: cached memory statistics and
-// the ML accounting. Safe for concurrent use.
+// RustMemoryMonitor is the Go half of the Python RustMemoryMonitor. The statistics cache Python
+// reads, its age and the ML accounting live on the Python side (the fast paths of package
+// pyaccel, or their pure-Python fallback), which calls ReadStats only to refresh. The Go monitor
+// keeps the readings behind the memory pressure (its level, trend and kernel figures): every
+// ReadStats is one of its refreshes. Safe for concurrent use.
 type RustMemoryMonitor struct {
 	mon      *memstat.Monitor
 	interval float64
 }
 
-// NewRustMemoryMonitor returns a monitor whose statistics stay cached for updateInterval seconds
-// (finite, >= 0). The cache is filled at once, this process's RSS included.
+// NewRustMemoryMonitor returns a monitor for an update interval of updateInterval seconds (finite,
+// >= 0); the interval is only validated and kept here.
 func NewRustMemoryMonitor(updateInterval float64) (_ *RustMemoryMonitor, err error) {
 	defer recoverPanic(&err)
 	if math.IsNaN(updateInterval) || updateInterval < 0 || updateInterval > maxIntervalSeconds {
@@ -79,46 +83,28 @@ func NewRustMemoryMonitor(updateInterval float64) (_ *RustMemoryMonitor, err err
 // UpdateInterval is the cache lifetime in seconds.
 func (m *RustMemoryMonitor) UpdateInterval() float64 { return m.interval }
 
-// FillStats refreshes the cache if it is older than the interval, then fills the n float64s at out
-// (n >= 9): total, available, used MiB, system percent, process RSS MiB, ML MiB, ML model count, ML
-// percent, and the limit source (0 host, 1 cgroup).
-func (m *RustMemoryMonitor) FillStats(out uintptr, n int) (status int, err error) {
+// ReadStats reads fresh figures, never cached (a refresh of the pressure readings too), into the n float64s at out (n >= 6): total,
+// available and used MiB, system percent (used / total * 100, 0 when the total is 0), this
+// process's RSS in MiB, and the limit source (0 host, 1 cgroup).
+func (m *RustMemoryMonitor) ReadStats(out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
 	if err := checkFloatOut(out, n, statsLen); err != nil {
 		return 0, err
 	}
-	s, err := m.mon.Stats()
+	s, err := m.mon.Refresh()
 	if err != nil {
 		return 0, memstatError(err)
 	}
 	dst := float64sAt(out, n)
-	dst[0], dst[1], dst[2], dst[3] = s.TotalMB, s.AvailableMB, s.UsedMB, s.SystemPercent
-	dst[4], dst[5], dst[6], dst[7] = s.ProcessMB, s.MLModelsMB, float64(s.MLModelsCount), s.MLPercent
-	dst[8] = 0
+	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = s.TotalMB, s.AvailableMB, s.UsedMB, s.SystemPercent, s.ProcessMB, 0
 	if s.LimitSource == memstat.SourceCgroup {
-		dst[8] = 1
+		dst[5] = 1
 	}
 	return 0, nil
 }
 
-// UpdateMLStats records the MiB held by ML models and their count; they survive refreshes.
-func (m *RustMemoryMonitor) UpdateMLStats(modelsMB float64, modelsCount int) (status int, err error) {
-	defer recoverPanic(&err)
-	if math.IsNaN(modelsMB) || math.IsInf(modelsMB, 0) || modelsMB < 0 {
-		return 0, valueErrorf("models_mb must be a finite number >= 0, got %v", modelsMB)
-	}
-	if modelsCount < 0 {
-		return 0, valueErrorf("models_count must be >= 0, got %d", modelsCount)
-	}
-	m.mon.SetML(modelsMB, modelsCount)
-	return 0, nil
-}
-
-// IsMemoryAvailable reports, from the cache only, whether requiredMB more MiB fit:
-// (used + required) / total * 100 < thresholdPercent and available > required.
-func (m *RustMemoryMonitor) IsMemoryAvailable(requiredMB, thresholdPercent float64) bool {
-	return m.mon.IsAvailable(requiredMB, thresholdPercent)
-}
+// bytesToMiB converts bytes to MiB (bytes / 1024 / 1024), the unit of every *_mb figure.
+func bytesToMiB(b uint64) float64 { return float64(b) / 1024 / 1024 }
 
 // MemoryMap fills the n float64s at out (n >= 3) with this process's virtual size and RSS in bytes
 // and its CPU percent since the previous call, and returns its name.

@@ -75,3 +75,31 @@ func TestMonitorPressureKernelUnreadable(t *testing.T) {
 	require.NoError(t, err, "a bad pressure file does not fail the reading")
 	require.Equal(t, memstat.KernelPressure{}, p.Kernel)
 }
+
+// TestMonitorRefreshIgnoresTheInterval: Refresh reads fresh figures even within the interval
+// (the Python cache calls it when its own cache is stale), publishes them for Stats, and counts
+// as a reading of the pressure trend.
+func TestMonitorRefreshIgnoresTheInterval(t *testing.T) {
+	tree := copyTree(t, "v2_leaf")
+	tree.write(t, leafDir+"memory.pressure", wellFormedPSI)
+	m := memstat.NewMonitor(time.Hour, memstat.NewReader(tree.proc(), tree.sys()))
+	m.UseKernelPressure(memstat.NewKernelPressureReader(tree.proc(), tree.sys()))
+
+	time.Sleep(20 * time.Millisecond)
+	tree.write(t, leafDir+"memory.current", "419430400\n")
+	s, err := m.Stats()
+	require.NoError(t, err)
+	require.Equal(t, 312.0, s.AvailableMB, "within the interval Stats keeps the cache")
+
+	s, err = m.Refresh()
+	require.NoError(t, err)
+	require.Equal(t, 212.0, s.AvailableMB, "Refresh reads again")
+	again, err := m.Stats()
+	require.NoError(t, err)
+	require.Equal(t, s, again, "and publishes what it read")
+
+	p, err := m.Pressure(memstat.DefaultThresholds)
+	require.NoError(t, err)
+	require.True(t, p.HasTrend, "NewMonitor's reading and the Refresh make two")
+	require.Less(t, p.TrendMBPerS, 0.0)
+}

@@ -100,6 +100,20 @@ func (m *Monitor) Stats() (Stats, error) {
 	}, nil
 }
 
+// Refresh reads fresh figures now, whatever the cache's age, publishes them (they count for
+// Stats and for the pressure trend like any refresh) and returns them. On failure it returns the
+// error (wrapping ErrUnavailable) and keeps the previous cache. It is what a caller with a cache
+// of its own calls when that cache is stale.
+func (m *Monitor) Refresh() (Stats, error) {
+	m.refreshMu.Lock()
+	_, err := m.refreshLocked()
+	m.refreshMu.Unlock()
+	if err != nil {
+		return Stats{}, err
+	}
+	return m.Stats()
+}
+
 // SetML records the memory held by ML models (MiB) and how many there are. The figures are kept
 // as given and survive refreshes.
 func (m *Monitor) SetML(modelsMB float64, count int) {

@@ -1,0 +1,41 @@
+"""The CPython fast paths compiled into the extension (jarvisrs/pyaccel: C functions that
+Python calls directly, with the GIL held, at the cost of a builtin call instead of a gopy call), or
+their pure-Python fallbacks in a build without them (no ``jarvis_cpython`` Go build tag) or on a
+free-threaded interpreter.
+
+- ``StatsCache``: base class of ``RustMemoryMonitor`` (cache age, ``is_memory_available``,
+  ``update_ml_stats``, cached ``get_memory_stats``); Go is called only to refresh.
+- ``read_float32(seq, address, count, name)``: a list or tuple of numbers into float32 memory,
+  exactly as ``array('f', seq)`` converts, naming the index of a bad element; ``None`` without C.
+"""
+
+from __future__ import annotations
+
+import sysconfig
+import warnings
+from typing import Any, Dict
+
+from . import _native
+from ._stats_cache import PyStatsCache
+
+__all__ = ["StatsCache", "PyStatsCache", "read_float32", "read_float32_portable", "native", "direct_reads"]
+
+
+def _install() -> Dict[str, Any]:
+    namespace: Dict[str, Any] = {}
+    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+        return {}  # the C code relies on the GIL to read lists and update the cache atomically
+    try:
+        installed = _native.call("jarvisrs_InstallFastPaths", id(namespace))
+    except RuntimeError as exc:  # e.g. an object layout the probe does not recognise
+        warnings.warn(f"jarvis_rust_extensions: C fast paths unavailable, using Python ({exc})", RuntimeWarning)
+        return {}
+    return namespace if installed else {}
+
+
+_namespace = _install()
+native: bool = "StatsCache" in _namespace
+StatsCache: type = _namespace.get("StatsCache", PyStatsCache)
+read_float32 = _namespace.get("read_float32")
+read_float32_portable = _namespace.get("read_float32_portable")
+direct_reads: bool = bool(_namespace.get("direct_reads", False))
