@@ -1,6 +1,7 @@
 package jarvisrs
 
 import (
+	"sync/atomic"
 	"time"
 
 	"encoding/json"
@@ -67,6 +68,7 @@ func checkFloatOut(out uintptr, n, want int) error {
 type RustMemoryMonitor struct {
 	mon      *memstat.Monitor
 	interval float64
+	used     atomic.Bool // false until the first ReadStats, which takes the constructor's reading
 }
 
 // NewRustMemoryMonitor returns a monitor for an update interval of updateInterval seconds (finite,
@@ -83,15 +85,22 @@ func NewRustMemoryMonitor(updateInterval float64) (_ *RustMemoryMonitor, err err
 // UpdateInterval is the cache lifetime in seconds.
 func (m *RustMemoryMonitor) UpdateInterval() float64 { return m.interval }
 
-// ReadStats reads fresh figures, never cached (a refresh of the pressure readings too), into the n float64s at out (n >= 6): total,
-// available and used MiB, system percent (used / total * 100, 0 when the total is 0), this
-// process's RSS in MiB, and the limit source (0 host, 1 cgroup).
+// ReadStats reads fresh figures (one refresh of the pressure readings too) into the n float64s at
+// out (n >= 6): total, available and used MiB, system percent (used / total * 100, 0 when the
+// total is 0), this process's RSS in MiB, and the limit source (0 host, 1 cgroup).
 func (m *RustMemoryMonitor) ReadStats(out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
 	if err := checkFloatOut(out, n, statsLen); err != nil {
 		return 0, err
 	}
-	s, err := m.mon.Refresh()
+	// The constructor has just read the figures: the first ReadStats (the Python constructor's)
+	// returns that reading instead of making a second one a few microseconds later, which
+	// would count twice in the pressure trend.
+	read := m.mon.Refresh
+	if !m.used.Swap(true) {
+		read = m.mon.Stats
+	}
+	s, err := read()
 	if err != nil {
 		return 0, memstatError(err)
 	}
