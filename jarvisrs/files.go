@@ -14,7 +14,7 @@ import (
 // Model files: the headers of memory-mapped .safetensors and .npy files, read from the mapped
 // bytes and handed to Python as JSON, so the facade can build numpy views over the mapping
 // without copying tensor data. The long operations (quantizing a model, LZ4 files) are Jobs, in
-// files_quantize.go and files_lz4.go.
+// files_quantize.go (the work is in package modelquant) and files_lz4.go.
 
 // fileFormatError codes errors of the file format packages: anything wrong with a file's content
 // (or with what we were asked to write) is a ValueError; the rest is a file-system error.
