@@ -2,6 +2,7 @@ package jarvisrs
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -137,6 +138,26 @@ func inputSize(path string) (int64, error) {
 		return 0, nil
 	}
 	return info.Size(), nil
+}
+
+// progressFunc receives (bytes done, bytes in all) as a job moves on; Job.progress is one.
+type progressFunc = func(done, total int64)
+
+// fileJob is the job set-up of every call that reads the file src and writes dst: both paths are
+// decoded from the wire form, src is checked readable now (its size is the job's initial Total),
+// and work runs when the job is Run, with the decoded paths and the job's progress callback.
+func fileJob(src, dst string, work func(ctx context.Context, src, dst string, progress progressFunc) (string, error)) (*Job, error) {
+	src, dst, err := decodePaths(src, dst)
+	if err != nil {
+		return nil, err
+	}
+	size, err := inputSize(src)
+	if err != nil {
+		return nil, err
+	}
+	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
+		return work(ctx, src, dst, j.progress)
+	}), nil
 }
 
 // decodePaths decodes a source and a destination path from the facade's wire form (paths.go).

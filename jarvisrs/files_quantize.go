@@ -28,20 +28,13 @@ func QuantizeModelFileJob(src, dst, scheme string) (_ *Job, err error) {
 	if err := modelQuantError(modelquant.CheckScheme(scheme)); err != nil {
 		return nil, err
 	}
-	if src, dst, err = decodePaths(src, dst); err != nil {
-		return nil, err
-	}
-	size, err := inputSize(src)
-	if err != nil {
-		return nil, err
-	}
-	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
-		stats, err := modelquant.Quantize(ctx, src, dst, scheme, nil, j.progress)
+	return fileJob(src, dst, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
+		stats, err := modelquant.Quantize(ctx, src, dst, scheme, nil, progress)
 		if err != nil {
 			return "", modelQuantError(err)
 		}
 		return marshalResult(stats)
-	}), nil
+	})
 }
 
 // modelQuantError codes modelquant's errors: cancellation is the job's errCancelled, the input's
