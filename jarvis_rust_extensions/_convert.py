@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import os
-from typing import Any
+from typing import Any, Union
 
 
 def as_float(value: Any, name: str) -> float:
@@ -39,6 +39,12 @@ def wire_path(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return "hex:" + raw.hex()
+
+
+def path_from_wire(wire: str) -> Union[str, bytes]:
+    """A path Go returned in the wire form (``encodePath``, the inverse of ``wire_path``): a str
+    when it was UTF-8, else its bytes."""
+    return bytes.fromhex(wire[4:]) if wire.startswith("hex:") else wire
 
 
 def absolute_path(value: Any, name: str = "path") -> bytes:

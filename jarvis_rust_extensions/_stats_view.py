@@ -7,6 +7,8 @@ import json
 import time
 from typing import Any, Dict, List, Optional, TextIO, Tuple
 
+from ._format import human_bytes
+
 __all__ = ["pressure_rows", "watch"]
 
 _MIB = 1024 * 1024
@@ -14,7 +16,6 @@ _CLEAR = "\x1b[H\x1b[2J"  # cursor home, clear screen
 
 
 def _size(mb: float) -> str:
-    from .cli import human_bytes
     return human_bytes(mb * _MIB)
 
 

@@ -16,19 +16,11 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Sequence, TextIO
 
+from ._format import human_bytes
+
 __all__ = ["main"]
 
 PROG = "python -m jarvis_rust_extensions"
-
-
-def human_bytes(n: float) -> str:
-    """``n`` bytes as B, KiB, MiB, GiB or TiB with one decimal (binary units)."""
-    units = ("B", "KiB", "MiB", "GiB", "TiB")
-    value, i = float(n), 0
-    while abs(value) >= 1024 and i < len(units) - 1:
-        value /= 1024
-        i += 1
-    return f"{int(value)} B" if i == 0 else f"{value:.1f} {units[i]}"
 
 
 class _Parser(argparse.ArgumentParser):

@@ -20,7 +20,7 @@ from typing import Dict, Iterator, List, Optional, TextIO, Tuple
 
 import numpy as np
 
-from .cli import human_bytes
+from ._format import human_bytes
 from .files import SCHEMES, compress_file, decompress_file, load_quantized_model_file, load_safetensors, quantize_model_file
 
 __all__ = ["run_demo", "write_synthetic_model"]

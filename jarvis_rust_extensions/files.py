@@ -6,30 +6,29 @@ numpy views into that one mapping: nothing is copied, pages are read on first to
 stays mapped while any of the arrays is alive.
 
 The long calls (``quantize_model_file``, ``compress_file``, ``decompress_file``) run in Go on a
-background goroutine. This thread waits in short slices with the GIL released, reports progress
-between slices, and on ``KeyboardInterrupt`` (or an exception from a progress callback) cancels
-the Go work, which removes its temporary file and leaves the destination as it was.
+background goroutine, through ``_jobs.run_job``: this thread waits in short slices with the GIL
+released, reports progress between slices, and on ``KeyboardInterrupt`` (or an exception from a
+progress callback) cancels the Go work, which removes its temporary file and leaves the
+destination as it was.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from typing import Any, Callable, Dict, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Tuple, Union
 
 import numpy as np
 
 from . import _native
 from ._convert import as_int, as_path
 from ._mapped import mapping_array, open_mapping
-from ._progress import ProgressBar, resolve
+from ._jobs import run_job
+from ._progress import resolve
+from ._schemes import SCHEMES, parse_scheme
 from .quant import QuantizedTensor, dequantize, dequantize_gguf
 
 __all__ = ["load_safetensors", "load_npy", "quantize_model_file", "load_quantized_model_file", "compress_file",
            "decompress_file", "SCHEMES"]
-
-SCHEMES = ("int8", "int4", "fp16", "q8_0", "q4_0")
-"""The ``scheme`` names ``quantize_model_file`` accepts."""
 
 try:  # pragma: no cover - depends on the environment
     import ml_dtypes as _ml_dtypes  # type: ignore[import-not-found,unused-ignore]  # optional, untyped
@@ -45,13 +44,10 @@ _DTYPES: Dict[str, np.dtype] = {
 }
 _FLOAT_DTYPES = ("F64", "F32", "F16", "BF16")
 
-# Keys of a quantized file's __metadata__ (written by jarvisrs/files_quantize.go).
+# Keys of a quantized file's __metadata__ (written by jarvisrs/modelquant).
 _META_FORMAT, _META_FORMAT_VALUE = "jrx.format", "jarvis-quantized-safetensors/1"
 _META_SCHEME, _META_TENSORS = "jrx.scheme", "jrx.tensors"
 _SCALE_SUFFIX = ".scale"
-
-_POLL_MS = 100          # how long each wait for a job blocks (and so the Ctrl-C latency)
-_CANCEL_GRACE_S = 5.0   # how long to wait for a cancelled job to clean up before re-raising
 
 Progress = Union[None, bool, Callable[[int, int], Any]]
 
@@ -146,52 +142,6 @@ def load_npy(path: Any) -> np.ndarray:
     return arr
 
 
-# --- jobs ---------------------------------------------------------------------------------------
-
-def _run_job(job: "_native.Handle", progress: Optional[Callable[[int, int], Any]], *, corrupt: Any = None,
-             filename: Any = None) -> Dict[str, Any]:
-    """Run a prepared Go Job and wait for it, reporting progress; cancel it on any exception.
-
-    The job is started here, inside the ``try``: a KeyboardInterrupt arriving before this point
-    leaves nothing running, and one arriving after is caught and cancels the work.
-    """
-    lib, h = _native.lib, job.value
-    last = (-1, -1)
-    try:
-        try:
-            lib.jarvisrs_Job_Run(h)
-            while not lib.jarvisrs_Job_Wait(h, _POLL_MS):
-                if progress is not None:
-                    state = (lib.jarvisrs_Job_Done(h), lib.jarvisrs_Job_Total(h))
-                    if state != last:
-                        last = state
-                        progress(*state)
-        except BaseException:
-            lib.jarvisrs_Job_Cancel(h)
-            deadline = time.monotonic() + _CANCEL_GRACE_S
-            while not lib.jarvisrs_Job_Wait(h, _POLL_MS) and time.monotonic() < deadline:
-                pass
-            raise
-        result: Dict[str, Any] = json.loads(_native.call("jarvisrs_Job_Result", h, corrupt=corrupt, filename=filename))
-        if progress is not None:
-            state = (lib.jarvisrs_Job_Done(h), lib.jarvisrs_Job_Total(h))
-            if state != last:
-                progress(*state)
-        return result
-    finally:
-        if isinstance(progress, ProgressBar):
-            progress.close()
-
-
-def _scheme(scheme: Any) -> str:
-    if not isinstance(scheme, str):
-        raise TypeError(f"scheme must be a str, not {type(scheme).__name__}")
-    s = scheme.lower()
-    if s not in SCHEMES:
-        raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}; got {scheme!r}")
-    return s
-
-
 def quantize_model_file(src: Any, dst: Any, scheme: str, *, progress: Progress = None) -> Dict[str, Any]:
     """Quantize a ``.safetensors`` model file into another one, streaming from a memory map.
 
@@ -227,11 +177,11 @@ def quantize_model_file(src: Any, dst: Any, scheme: str, *, progress: Progress =
         FileNotFoundError, OSError: unreadable ``src`` or unwritable ``dst``.
         KeyboardInterrupt: interrupted; ``dst`` is left as it was and no temporary file remains.
     """
-    s = _scheme(scheme)
+    s = parse_scheme(scheme)
     sp, dp = as_path(src, "src"), as_path(dst, "dst")
     cb = resolve(progress, f"quantize {s}")
     job = _native.Handle(_native.call("jarvisrs_QuantizeModelFileJob", sp, dp, s, filename=src))
-    return _run_job(job, cb)
+    return run_job(job, cb)
 
 
 def compress_file(src: Any, dst: Any, *, level: int = 0, progress: Progress = None) -> int:
@@ -259,7 +209,7 @@ def compress_file(src: Any, dst: Any, *, level: int = 0, progress: Progress = No
     sp, dp = as_path(src, "src"), as_path(dst, "dst")
     cb = resolve(progress, "compress")
     job = _native.Handle(_native.call("jarvisrs_CompressFileJob", sp, dp, lvl, filename=src))
-    return int(_run_job(job, cb)["bytes_written"])
+    return int(run_job(job, cb)["bytes_written"])
 
 
 def decompress_file(src: Any, dst: Any, *, progress: Progress = None) -> int:
@@ -278,7 +228,7 @@ def decompress_file(src: Any, dst: Any, *, progress: Progress = None) -> int:
     sp, dp = as_path(src, "src"), as_path(dst, "dst")
     cb = resolve(progress, "decompress")
     job = _native.Handle(_native.call("jarvisrs_DecompressFileJob", sp, dp, filename=src))
-    return int(_run_job(job, cb, corrupt=ValueError)["bytes_written"])
+    return int(run_job(job, cb, corrupt=ValueError)["bytes_written"])
 
 
 # --- reading quantized files --------------------------------------------------------------------

@@ -11,9 +11,11 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from . import _native
-from ._convert import absolute_path, as_int, as_path, wire_path
+from ._convert import absolute_path, as_int, as_path, path_from_wire, wire_path
 from ._errors import InvalidModelDataError
+from ._jobs import run_job
 from ._mapped import map_file
+from ._schemes import parse_scheme
 from ._vectors import float32_vector
 
 __all__ = ["RustModelLoader"]
@@ -185,11 +187,11 @@ class RustModelLoader:
             FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
         """
         from . import files
-        s = files._scheme(scheme)
+        s = parse_scheme(scheme)
         p = as_path(path)
         job = _native.Handle(_native.call("jarvisrs_RustModelLoader_QuantizedTensorsJob", self._h, p, s, filename=path))
-        entry = files._run_job(job, None)["path"]
-        return files.load_quantized_tensors_file(bytes.fromhex(entry[4:]) if entry.startswith("hex:") else entry)
+        entry = run_job(job, None)["path"]
+        return files.load_quantized_tensors_file(path_from_wire(entry))
 
     def clear_cache(self) -> None:
         """Delete every cache entry and recreate the (empty) cache directory."""

@@ -19,5 +19,5 @@
 // aborting the interpreter.
 //
 // The work itself is done by the pure-Go packages below this one (memstat, lz4x, quant, kernels,
-// safetensors, npy, cache, mapping, atomicfile), which know nothing of Python.
+// safetensors, npy, cache, mapping, atomicfile, modelquant), which know nothing of Python.
 package jarvisrs

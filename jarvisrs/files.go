@@ -2,6 +2,7 @@ package jarvisrs
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -14,7 +15,7 @@ import (
 // Model files: the headers of memory-mapped .safetensors and .npy files, read from the mapped
 // bytes and handed to Python as JSON, so the facade can build numpy views over the mapping
 // without copying tensor data. The long operations (quantizing a model, LZ4 files) are Jobs, in
-// files_quantize.go and files_lz4.go.
+// files_quantize.go (the work is in package modelquant) and files_lz4.go.
 
 // fileFormatError codes errors of the file format packages: anything wrong with a file's content
 // (or with what we were asked to write) is a ValueError; the rest is a file-system error.
@@ -137,6 +138,26 @@ func inputSize(path string) (int64, error) {
 		return 0, nil
 	}
 	return info.Size(), nil
+}
+
+// progressFunc receives (bytes done, bytes in all) as a job moves on; Job.progress is one.
+type progressFunc = func(done, total int64)
+
+// fileJob is the job set-up of every call that reads the file src and writes dst: both paths are
+// decoded from the wire form, src is checked readable now (its size is the job's initial Total),
+// and work runs when the job is Run, with the decoded paths and the job's progress callback.
+func fileJob(src, dst string, work func(ctx context.Context, src, dst string, progress progressFunc) (string, error)) (*Job, error) {
+	src, dst, err := decodePaths(src, dst)
+	if err != nil {
+		return nil, err
+	}
+	size, err := inputSize(src)
+	if err != nil {
+		return nil, err
+	}
+	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
+		return work(ctx, src, dst, j.progress)
+	}), nil
 }
 
 // decodePaths decodes a source and a destination path from the facade's wire form (paths.go).

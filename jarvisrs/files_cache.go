@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/cache"
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/modelquant"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/safetensors"
 )
 
@@ -18,9 +19,9 @@ const (
 
 // cachedTensorsResult is the Job.Result of QuantizedTensorsJob.
 type cachedTensorsResult struct {
-	Path   string         `json:"path"`   // the cache entry, a quantized .safetensors file (wire form)
-	Cached bool           `json:"cached"` // true: the entry was valid and nothing was quantized
-	Stats  *quantizeStats `json:"stats,omitempty"`
+	Path   string            `json:"path"`   // the cache entry, a quantized .safetensors file (wire form)
+	Cached bool              `json:"cached"` // true: the entry was valid and nothing was quantized
+	Stats  *modelquant.Stats `json:"stats,omitempty"`
 }
 
 // QuantizedTensorsJob finds or builds the loader's cached quantization of the .safetensors
@@ -33,7 +34,7 @@ type cachedTensorsResult struct {
 // {"path", "cached": false, "stats": {...}}. A bad scheme or a missing model fails here.
 func (l *RustModelLoader) QuantizedTensorsJob(path, scheme string) (_ *Job, err error) {
 	defer recoverPanic(&err)
-	if err := checkScheme(scheme); err != nil {
+	if err := modelQuantError(modelquant.CheckScheme(scheme)); err != nil {
 		return nil, err
 	}
 	if path, err = decodePath(path); err != nil {
@@ -57,9 +58,9 @@ func (l *RustModelLoader) QuantizedTensorsJob(path, scheme string) (_ *Job, err 
 		return finishedJob(out), nil
 	}
 	return newJob(src.Size, func(ctx context.Context, j *Job) (string, error) {
-		stats, err := quantizeModelFile(ctx, src.RealPath, entry, scheme, stamp, j.progress)
+		stats, err := modelquant.Quantize(ctx, src.RealPath, entry, scheme, stamp, j.progress)
 		if err != nil {
-			return "", err
+			return "", modelQuantError(err)
 		}
 		return marshalResult(cachedTensorsResult{Path: encodePath(entry), Stats: &stats})
 	}), nil
@@ -82,7 +83,7 @@ func entryMatches(path, scheme string, stamp map[string]string) bool {
 	if err != nil {
 		return false
 	}
-	if h.Metadata[metaFormat] != metaFormatValue || h.Metadata[metaScheme] != scheme {
+	if h.Metadata[modelquant.MetaFormat] != modelquant.MetaFormatValue || h.Metadata[modelquant.MetaScheme] != scheme {
 		return false
 	}
 	for k, v := range stamp {

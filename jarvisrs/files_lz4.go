@@ -23,18 +23,9 @@ func CompressFileJob(src, dst string, level int) (_ *Job, err error) {
 	if level < 0 || level > 12 {
 		return nil, valueErrorf("level must be between 0 and 12, got %d", level)
 	}
-	if src, dst, err = decodePaths(src, dst); err != nil {
-		return nil, err
-	}
-	size, err := inputSize(src)
-	if err != nil {
-		return nil, err
-	}
-	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
-		return writeViaTemp(ctx, dst, func(tmp string) (int64, error) {
-			return lz4x.CompressFileContext(ctx, src, tmp, level, j.progress)
-		})
-	}), nil
+	return lz4FileJob(src, dst, func(ctx context.Context, src, tmp string, progress progressFunc) (int64, error) {
+		return lz4x.CompressFileContext(ctx, src, tmp, level, progress)
+	})
 }
 
 // DecompressFileJob prepares a Job (started by Job.Run) that decodes the LZ4 frames in the file src
@@ -44,18 +35,17 @@ func CompressFileJob(src, dst string, level int) (_ *Job, err error) {
 // corrupt code, and dst is left as it was, as on Cancel.
 func DecompressFileJob(src, dst string) (_ *Job, err error) {
 	defer recoverPanic(&err)
-	if src, dst, err = decodePaths(src, dst); err != nil {
-		return nil, err
-	}
-	size, err := inputSize(src)
-	if err != nil {
-		return nil, err
-	}
-	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
+	return lz4FileJob(src, dst, lz4x.DecompressFileContext)
+}
+
+// lz4FileJob is the job set-up both LZ4 file calls share: fileJob, with the output written by
+// write (an lz4x file function) to a temporary path that writeViaTemp renames onto dst.
+func lz4FileJob(src, dst string, write func(ctx context.Context, src, tmp string, progress progressFunc) (int64, error)) (*Job, error) {
+	return fileJob(src, dst, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
 		return writeViaTemp(ctx, dst, func(tmp string) (int64, error) {
-			return lz4x.DecompressFileContext(ctx, src, tmp, j.progress)
+			return write(ctx, src, tmp, progress)
 		})
-	}), nil
+	})
 }
 
 // writeViaTemp lets write produce its output at a temporary path beside dst and renames it onto
@@ -92,17 +82,6 @@ func writeViaTemp(ctx context.Context, dst string, write func(tmp string) (int64
 	if err := os.Rename(tmp, dst); err != nil {
 		return "", osError(err)
 	}
-	syncDir(filepath.Dir(dst))
+	atomicfile.SyncDir(filepath.Dir(dst))
 	return fmt.Sprintf(`{"bytes_written": %s}`, strconv.FormatInt(written, 10)), nil
-}
-
-// syncDir makes a completed rename durable; a failure weakens durability, never atomicity, so it
-// is ignored.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
 }

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import jarvis_rust_extensions as jre
-from jarvis_rust_extensions import files
+from jarvis_rust_extensions import _jobs, files
 
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
 
@@ -470,7 +470,7 @@ def test_quantize_model_file_progress(tmp_path, rng):
 
 
 def test_quantize_model_file_interrupted(tmp_path, rng, monkeypatch):
-    monkeypatch.setattr(files, "_POLL_MS", 1)  # the first progress report comes long before the end
+    monkeypatch.setattr(_jobs, "POLL_MS", 1)  # the first progress report comes long before the end
     arrays = {f"w{i}": weights(rng, (1024, 1024), np.float16) for i in range(24)}  # 48 MiB of F16
     src = tmp_path / "m.safetensors"
     safetensors_numpy.save_file(arrays, str(src))
@@ -489,7 +489,7 @@ def test_quantize_model_file_interrupted(tmp_path, rng, monkeypatch):
 def test_quantize_model_file_ctrl_c(tmp_path, rng, monkeypatch):
     """A real KeyboardInterrupt in the main thread (what Ctrl-C raises) while Go works."""
     import _thread
-    monkeypatch.setattr(files, "_POLL_MS", 1)
+    monkeypatch.setattr(_jobs, "POLL_MS", 1)
     src = tmp_path / "m.safetensors"
     safetensors_numpy.save_file({f"w{i}": weights(rng, (1024, 1024), np.float16) for i in range(32)}, str(src))
     dst = tmp_path / "q.safetensors"
@@ -769,7 +769,7 @@ def test_compress_file_progress(tmp_path, rng):
 
 
 def test_compress_file_interrupted_keeps_dst(tmp_path, rng, monkeypatch):
-    monkeypatch.setattr(files, "_POLL_MS", 1)
+    monkeypatch.setattr(_jobs, "POLL_MS", 1)
     src = tmp_path / "data.bin"
     _sample_file(src, 64 * MIB, rng)
     dst = tmp_path / "d.lz4"

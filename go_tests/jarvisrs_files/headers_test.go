@@ -1,7 +1,6 @@
 package jarvisrs_files_test
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/jarvis/jarvis_rust_extensions/go_tests/internal/testmodel"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/safetensors"
 )
@@ -97,11 +97,8 @@ func TestSafetensorsHeaderReferenceFiles(t *testing.T) {
 	}
 }
 
-func prefixed(header string, data int) []byte {
-	b := make([]byte, 8, 8+len(header)+data)
-	binary.LittleEndian.PutUint64(b, uint64(len(header)))
-	return append(append(b, header...), make([]byte, data)...)
-}
+// prefixed is a safetensors file made of header and data zero bytes (testmodel.Prefixed).
+func prefixed(header string, data int) []byte { return testmodel.Prefixed(header, data) }
 
 func TestSafetensorsHeaderMalformedIsValueError(t *testing.T) {
 	tests := []struct {

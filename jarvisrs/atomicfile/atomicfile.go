@@ -70,7 +70,7 @@ func (f *File) Commit() error {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("atomicfile: committing %s: %w", f.dest, err)
 	}
-	syncDir(filepath.Dir(f.dest))
+	SyncDir(filepath.Dir(f.dest))
 	return nil
 }
 
@@ -85,9 +85,9 @@ func (f *File) Abort() {
 	_ = os.Remove(f.Name())
 }
 
-// syncDir makes a completed rename durable; failure only weakens durability, never atomicity, so it
-// is not reported.
-func syncDir(dir string) {
+// SyncDir flushes the directory dir to disk, making a completed rename in it durable; failure only
+// weakens durability, never atomicity, so it is not reported.
+func SyncDir(dir string) {
 	d, err := os.Open(dir)
 	if err != nil {
 		return

@@ -1,8 +1,8 @@
-package jarvisrs
+package modelquant
 
 import "unsafe"
 
-// Typed views of byte slices for the model file code: tensor data in a memory map and the Go
+// Typed views of byte slices for the model pipeline: tensor data in a memory map and the Go
 // buffers it is quantized into are bytes to the file formats and typed values to the quantizers.
 // The views share memory with their argument (nothing is copied) and are only made when the
 // address is aligned for the type (see aligned), so each element is read or written natively.
