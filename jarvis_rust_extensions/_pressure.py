@@ -24,7 +24,7 @@ import math
 import time
 from array import array
 from collections.abc import Mapping, Sequence
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import _native
 from ._convert import as_float
@@ -59,7 +59,7 @@ def validate_thresholds(value: Any) -> Tuple[float, float, float, float]:
     items = list(value)
     if len(items) != 4:
         raise ValueError(f"pressure_thresholds_mb must have four numbers, got {len(items)}")
-    out = []
+    out: List[float] = []
     for i, item in enumerate(items):
         try:
             if isinstance(item, bool):
@@ -90,7 +90,8 @@ def level_for(available_mb: float, thresholds_mb: Any = DEFAULT_THRESHOLDS_MB) -
     ``"critical"`` when > t[3], else ``"emergency"``.
     """
     t = validate_thresholds(thresholds_mb)
-    return LEVELS[_native.call("jarvisrs_MemoryPressureLevel", as_float(available_mb, "available_mb"), *t)]
+    level: int = _native.call("jarvisrs_MemoryPressureLevel", as_float(available_mb, "available_mb"), *t)
+    return LEVELS[level]
 
 
 def read_pressure(handle: int, thresholds: Tuple[float, float, float, float]) -> Dict[str, Any]:
@@ -106,7 +107,7 @@ def read_pressure(handle: int, thresholds: Tuple[float, float, float, float]) ->
             "trend_mb_per_s": None if math.isnan(trend) else trend, "kernel": _kernel(buf, source)}
 
 
-def _kernel(buf: array, source: str) -> Optional[Dict[str, Any]]:
+def _kernel(buf: "array[float]", source: str) -> Optional[Dict[str, Any]]:
     kind = buf[3]
     if kind == 1:  # a dict literal: about twice as fast as filling one in a loop
         full = buf[14] == 1
@@ -131,8 +132,8 @@ def _deadline(timeout: Any) -> Optional[float]:
 
 def _pause(p: Dict[str, Any], want: int) -> float:
     """Seconds until the next check: half the time the trend predicts to reach the threshold."""
-    gap = p["available_mb"] - p["thresholds_mb"][want - 1]
-    trend = p["trend_mb_per_s"]
+    gap: float = p["available_mb"] - p["thresholds_mb"][want - 1]
+    trend: Optional[float] = p["trend_mb_per_s"]
     if trend is None or not trend < 0:
         return _MAX_PAUSE
     return min(_MAX_PAUSE, max(_MIN_PAUSE, gap / -trend / 2))

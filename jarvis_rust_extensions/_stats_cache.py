@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from time import monotonic
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Tuple
 
 from ._convert import as_float, as_int
 
@@ -24,6 +24,7 @@ class PyStatsCache:
     fresh figures and passes them to ``_publish``."""
 
     __slots__ = ("_cache_interval", "_snap", "_ml")
+    _snap: Optional[Tuple[float, Dict[str, object], float, float, float]]
 
     def __new__(cls, *_args: Any, **_kwargs: Any) -> "PyStatsCache":
         self = super().__new__(cls)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Dict, List, Optional, TextIO, Tuple
+from typing import Any, Dict, List, Mapping, Optional, TextIO, Tuple
 
 from ._format import human_bytes
 
@@ -19,7 +19,7 @@ def _size(mb: float) -> str:
     return human_bytes(mb * _MIB)
 
 
-def pressure_rows(p: Dict[str, Any]) -> List[Tuple[str, str]]:
+def pressure_rows(p: Mapping[str, Any]) -> List[Tuple[str, str]]:
     """``(label, value)`` rows for the level, the trend and the kernel's figures."""
     t = p["thresholds_mb"]
     rows = [("pressure", f"{p['level']} (by available memory: medium <= {_size(t[0])}, high <= {_size(t[1])}, "
@@ -42,7 +42,7 @@ def pressure_rows(p: Dict[str, Any]) -> List[Tuple[str, str]]:
     return rows
 
 
-def _frame(stats: Dict[str, Any], p: Dict[str, Any]) -> str:
+def _frame(stats: Mapping[str, Any], p: Mapping[str, Any]) -> str:
     rows = [("available", f"{_size(p['available_mb'])} of {_size(stats['total_mb'])} "
                           f"({'cgroup limit' if stats['limit_source'] == 'cgroup' else 'host memory'})")]
     rows += pressure_rows(p)

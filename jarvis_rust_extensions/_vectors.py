@@ -46,7 +46,9 @@ def _read_natively(data: Any, name: str) -> np.ndarray:
     than ``array('f', ...)`` or ``np.asarray``); other iterables are listed first."""
     seq = data if type(data) is list or type(data) is tuple else list(data)
     out = np.empty(len(seq), dtype=np.float32)
-    _fastpaths.read_float32(seq, _native.address_of(out), out.size, name)
+    reader = _fastpaths.read_float32
+    assert reader is not None  # only called when the C reader is installed
+    reader(seq, _native.address_of(out), out.size, name)
     return out
 
 
