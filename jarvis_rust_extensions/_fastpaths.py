@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sysconfig
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from . import _native
 from ._stats_cache import PyStatsCache
@@ -35,10 +35,7 @@ def _install() -> Dict[str, Any]:
 
 _namespace = _install()
 native: bool = "StatsCache" in _namespace
-if TYPE_CHECKING:  # the C class has the Python twin's methods and signatures
-    StatsCache = PyStatsCache
-else:
-    StatsCache = _namespace.get("StatsCache", PyStatsCache)
+StatsCache: type = _namespace.get("StatsCache", PyStatsCache)
 read_float32: Optional[Callable[..., Any]] = _namespace.get("read_float32")
 read_float32_portable: Optional[Callable[..., Any]] = _namespace.get("read_float32_portable")
 direct_reads: bool = bool(_namespace.get("direct_reads", False))

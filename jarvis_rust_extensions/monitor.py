@@ -36,7 +36,7 @@ def get_system_memory_info() -> Tuple[int, int, float]:
     return int(buf[0]), int(buf[1]), buf[2]
 
 
-class RustMemoryMonitor(StatsCache):
+class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its Python twin
     """Cached memory statistics for the ML memory manager (safe to share between threads).
 
     Args:
