@@ -195,5 +195,17 @@ class RustModelLoader:
         """Delete every cache entry and recreate the (empty) cache directory."""
         _native.call("jarvisrs_RustModelLoader_ClearCache", self._h, filename=self._cache_dir)
 
+    # Copies and pickles carry the configuration (cache_dir, compression_level), never the Go
+    # handle: a copy is a new, independent loader over the same cache directory.
+    def __reduce__(self) -> Any:
+        return (type(self), (self.cache_dir, self.compression_level))
+
+    def __copy__(self) -> "RustModelLoader":
+        cls, args = self.__reduce__()
+        return cls(*args)
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "RustModelLoader":
+        return self.__copy__()
+
     def __repr__(self) -> str:
         return f"RustModelLoader(cache_dir={self._cache_dir!r}, compression_level={self._level})"
