@@ -1,6 +1,10 @@
 package jarvisrs
 
-import "runtime"
+import (
+	"runtime"
+
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
+)
 
 // GoHeapBytes runs a full garbage collection and returns the bytes of live Go heap objects. It
 // exists for leak tests, which compare it before and after many calls; it is slow (a full GC) and
@@ -18,4 +22,16 @@ func GoHeapBytes() int {
 func DiagnosticPanic(message string) (status int, err error) {
 	defer recoverPanic(&err)
 	panic(message)
+}
+
+// SetWorkerPanicForTests sets lz4x.WorkerPanicForTests (0 nothing, 1 the next work on every lz4x
+// helper goroutine panics, 2 the output stage of compress_file/decompress_file panics) and returns
+// the previous value. It exists for tests, which prove that a panic on a goroutine this package
+// starts comes back to Python as a RuntimeError; never useful otherwise.
+func SetWorkerPanicForTests(kind int) (previous int, err error) {
+	defer recoverPanic(&err)
+	if kind < lz4x.InjectNothing || kind > lz4x.InjectDrainPanic {
+		return 0, valueErrorf("kind must be 0, 1 or 2, got %d", kind)
+	}
+	return int(lz4x.WorkerPanicForTests.Swap(int32(kind))), nil
 }
