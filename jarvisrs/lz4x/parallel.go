@@ -40,16 +40,36 @@ func (p *workerPanic) Error() string {
 	return fmt.Sprintf("panic in an lz4x worker goroutine: %v\n%s", p.value, p.stack)
 }
 
+// Unwrap exposes the original panic value when it is an error (a memory fault, for instance).
+func (p *workerPanic) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
+}
+
 // panicTrap collects the first panic of the goroutines it guards, so that the goroutine that
 // started them can re-raise it (rethrow) once they have all stopped. Goroutines that did not
 // panic see tripped and stop early; failed is closed at the first panic for waits to select on.
+// Helpers also take on the caller's debug.SetPanicOnFault mode (see enter), so a fault while
+// reading a caller's memory-mapped input panics on them exactly as it would on the caller.
 type panicTrap struct {
 	once   sync.Once
 	failed chan struct{}
 	value  *workerPanic
+	faults bool
 }
 
-func newPanicTrap() *panicTrap { return &panicTrap{failed: make(chan struct{})} }
+func newPanicTrap() *panicTrap {
+	faults := debug.SetPanicOnFault(false)
+	debug.SetPanicOnFault(faults)
+	return &panicTrap{failed: make(chan struct{}), faults: faults}
+}
+
+// enter prepares a new helper goroutine: it takes on the caller's fault mode.
+func (t *panicTrap) enter() {
+	if t.faults {
+		debug.SetPanicOnFault(true)
+	}
+}
 
 // guard records a panic; use as `defer t.guard()` directly in the guarded goroutine.
 func (t *panicTrap) guard() {
@@ -108,6 +128,7 @@ func parallelFor(n int, fn func(i int)) {
 	trap := newPanicTrap()
 	for range w {
 		wg.Go(func() {
+			trap.enter()
 			defer trap.guard()
 			for !trap.tripped() {
 				i := int(next.Add(1) - 1)
@@ -159,6 +180,7 @@ func orderedParallel(n int, work func(i int), consume func(i int) bool) {
 	var wg sync.WaitGroup
 	for range workers(n) - 1 {
 		wg.Go(func() {
+			trap.enter()
 			defer trap.guard()
 			for claim(true) {
 			}

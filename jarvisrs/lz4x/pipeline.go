@@ -27,6 +27,7 @@ func runPipeline(nslots, nworkers int, fill func(slot int) (bool, error), work f
 	var wg sync.WaitGroup
 	for range nworkers {
 		wg.Go(func() {
+			trap.enter()
 			for s := range queue {
 				if !trap.tripped() {
 					trap.call(func() {
@@ -41,6 +42,7 @@ func runPipeline(nslots, nworkers int, fill func(slot int) (bool, error), work f
 	var drainErr error
 	drained := make(chan struct{})
 	go func() {
+		trap.enter()
 		defer close(drained)
 		stopped := false
 		for s := range order {
