@@ -3,6 +3,7 @@ package jarvisrs
 import (
 	"runtime"
 
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/kernels"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
 )
 
@@ -38,3 +39,8 @@ func SetWorkerPanicForTests(kind int) (previous int, err error) {
 	}
 	return int(lz4x.WorkerPanicForTests.Swap(int32(kind))), nil
 }
+
+// SIMDKernels reports whether the quantization kernels use their AVX2/F16C assembly paths in this
+// process (false on other CPUs, with -tags purego, or when GODEBUG=cpu.avx2=off was set before the
+// interpreter started). It exists so tests and CI can prove which path they exercised.
+func SIMDKernels() bool { return kernels.SIMDAvailable() }
