@@ -58,7 +58,7 @@ func TestWorkerPanicReachesTheCaller(t *testing.T) {
 	withProcs(t, 2, func() {
 		t.Run("CompressBlockHC (parallelFor)", func(t *testing.T) {
 			dst := make([]byte, lz4x.CompressBlockBound(4<<20))
-			assertInjected(t, panicOf(t, lz4x.InjectWorkPanic, func() { _, _ = lz4x.CompressBlockHC(dst, src[:4<<20], 9) }))
+			assertInjected(t, panicOf(t, lz4x.InjectWorkPanic, func() { _, _ = lz4x.CompressBlockHC(dst, src[:4<<20], 3) }))
 		})
 		t.Run("CompressFrame (orderedParallel)", func(t *testing.T) {
 			dst := make([]byte, lz4x.CompressFrameBound(len(src)))
@@ -90,5 +90,38 @@ func TestWorkerPanicReachesTheCaller(t *testing.T) {
 		assert.Equal(t, src, dst[:m])
 		_, err = lz4x.CompressFile(in, filepath.Join(dir, "ok.lz4"), 0, nil)
 		require.NoError(t, err)
+	})
+}
+
+// TestParallelPathsRoundTrip runs every parallel helper (parallelFor through CompressBlockHC's
+// segments, orderedParallel through frame compression and decompression, the file pipeline) on
+// inputs just large enough to use several goroutines. It is small so that CI can run it under
+// the race detector (.ci/steps/52-go-test-variants.sh).
+func TestParallelPathsRoundTrip(t *testing.T) {
+	src := textLike(9<<20 + 5)
+	withProcs(t, 4, func() {
+		block := make([]byte, lz4x.CompressBlockBound(3<<20))
+		n, err := lz4x.CompressBlockHC(block, src[:3<<20], 3)
+		require.NoError(t, err)
+		plain := make([]byte, 3<<20)
+		m, err := lz4x.DecompressBlock(plain, block[:n])
+		require.NoError(t, err)
+		require.Equal(t, src[:3<<20], plain[:m])
+
+		frame := make([]byte, lz4x.CompressFrameBound(len(src)))
+		n, err = lz4x.CompressFrame(frame, src, 0)
+		require.NoError(t, err)
+		back := make([]byte, len(src))
+		m, err = lz4x.DecompressFrame(back, frame[:n])
+		require.NoError(t, err)
+		require.Equal(t, src, back[:m])
+
+		dir := t.TempDir()
+		in := writeFile(t, dir, "in", src)
+		_, err = lz4x.CompressFile(in, filepath.Join(dir, "in.lz4"), 0, nil)
+		require.NoError(t, err)
+		_, err = lz4x.DecompressFile(filepath.Join(dir, "in.lz4"), filepath.Join(dir, "out"), nil)
+		require.NoError(t, err)
+		assert.FileExists(t, filepath.Join(dir, "out"))
 	})
 }
