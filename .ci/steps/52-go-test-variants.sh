@@ -9,10 +9,14 @@ interop_tests=(TestPythonLZ4ReadsOurOutput TestWriterLoadsInReferencePackage Tes
 interop_out=$(PATH="$venv/bin:$PATH" LZ4X_PYTHON="$venv/bin/python" JRX_REQUIRE_INTEROP=1 go test -count=1 -v \
     -run "^($(IFS='|'; echo "${interop_tests[*]}"))\$" ./go_tests/lz4x/ ./go_tests/safetensors/) \
     || { echo "$interop_out"; exit 1; }
-for name in "${interop_tests[@]}"; do  # each ran and passed (a renamed test cannot silently drop out)
-    grep -q -- "^--- PASS: $name " <<<"$interop_out" || { echo "$interop_out"; echo "$name did not pass"; exit 1; }
+# Each ran and passed (a renamed test cannot silently drop out). The step is sourced by .ci/run:
+# its variables are prefixed and unset so they cannot clobber the runner's.
+for interop_test in "${interop_tests[@]}"; do
+    grep -q -- "^--- PASS: $interop_test " <<<"$interop_out" \
+        || { echo "$interop_out"; echo "$interop_test did not pass"; exit 1; }
 done
 echo "interop: ${interop_tests[*]} passed"
+unset interop_tests interop_out interop_test
 #
 # 2. The pure-Go kernels (-tags purego drops the assembly) in every package that uses them. The
 #    exhaustive float16 tests (all 2^32 inputs, minutes) already cover the pure-Go path in
