@@ -20,6 +20,9 @@ import sys
 import sysconfig
 import tempfile
 
+from . import patch_generated
+from .gopy_compile import compile_generated
+
 GO_PACKAGE = "./jarvisrs"
 EXTENSION_NAME = "jarvisrs"  # gopy -name: the C extension becomes _jarvisrs
 # Go build tag that compiles the CPython fast paths (jarvisrs/pyaccel: C code calling the CPython
@@ -85,8 +88,10 @@ def build_extension(project_dir: str, out_dir: str) -> str:
         _run(["go", "build", "-o", os.path.join(tools, "goimports"), "golang.org/x/tools/cmd/goimports"], project_dir, env)
         env["PATH"] = tools + os.pathsep + env.get("PATH", "")
         rel = os.path.relpath(work, project_dir)
-        _run(["go", "tool", "gopy", "build", f"-vm={sys.executable}", f"-output={rel}", f"-name={EXTENSION_NAME}",
+        _run(["go", "tool", "gopy", "gen", f"-vm={sys.executable}", f"-output={rel}", f"-name={EXTENSION_NAME}",
               f"-build-tags={CPYTHON_BUILD_TAG}", "-dynamic-link=true", "-no-make=true", GO_PACKAGE], project_dir, env)
+        patch_generated.patch_file(os.path.join(work, EXTENSION_NAME + ".go"))  # a bad handle raises
+        compile_generated(work, EXTENSION_NAME, sys.executable, env, _run, tags=CPYTHON_BUILD_TAG)  # the rest of `gopy build`
     built = glob.glob(os.path.join(work, f"_{EXTENSION_NAME}*.so"))
     if len(built) != 1:
         raise BuildError(f"gopy produced {built!r}, expected one _{EXTENSION_NAME}*.so")

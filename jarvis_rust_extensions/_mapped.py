@@ -33,6 +33,9 @@ class MappedFile:
         assert not arr.flags.writeable
         return arr
 
+    def __reduce__(self) -> Any:
+        raise TypeError("a memory mapping cannot be copied or pickled (copy the array made from it)")
+
     def __del__(self) -> None:
         if not self._closed and not _native.forked:
             self._closed = True

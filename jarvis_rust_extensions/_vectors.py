@@ -11,21 +11,22 @@ from . import _fastpaths, _native
 
 
 def float32_vector(data: Any, name: str) -> np.ndarray:
-    """``data`` as a C-contiguous 1-D float32 array: a no-copy view when it already is one.
+    """``data`` as a C-contiguous, aligned 1-D float32 array: a no-copy view when it already is one.
 
     Other sequences and iterables are converted once, item by item like the original's ``Vec<f32>``
     and exactly as ``array('f', data)`` converts (lists and tuples by the C reader of
     ``_fastpaths``, with the GIL held; float32 ``array.array`` buffers are used as they are);
-    float64 and strided arrays are converted or copied once. Raises ``TypeError`` for non-numeric
-    data (strings, None, objects, complex), naming the index of the first bad element
-    (``"data[3]: must be real number, not str"``); ``OverflowError`` for ints beyond float range.
+    float64, strided and misaligned arrays (``np.frombuffer(buf, np.float32, offset=1)``) are
+    converted or copied once. Raises ``TypeError`` for non-numeric data (strings, None, objects,
+    complex), naming the index of the first bad element (``"data[3]: must be real number, not
+    str"``); ``OverflowError`` for ints beyond float range.
     """
     if isinstance(data, np.ndarray):
         if data.dtype.kind not in "fiu":
             raise TypeError(f"{name} must hold real numbers, not {data.dtype}")
-        if data.dtype == np.float32 and data.flags.c_contiguous:
+        if data.dtype == np.float32 and data.flags.c_contiguous and data.flags.aligned:
             return data.reshape(-1)
-        return np.ascontiguousarray(data, dtype=np.float32).reshape(-1)
+        return np.require(data, np.float32, "CA").reshape(-1)
     if isinstance(data, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"{name} must be a sequence of numbers, not {type(data).__name__}")
     if isinstance(data, array) and data.typecode == "f":

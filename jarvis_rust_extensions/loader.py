@@ -4,7 +4,10 @@ the way the original did it, and zero-copy memory-mapped loading."""
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
+import warnings
 from array import array
 from typing import Any, Dict, Optional
 
@@ -32,25 +35,64 @@ def _blob_to_bytes(handle_value: int) -> bytes:
     return out
 
 
+def _unsafe_reason(path: str) -> Optional[str]:
+    """Why ``path`` may not serve as a cache directory (a symlink, another user's), or None."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None  # missing (it will be created) or unreadable (the Go side reports it)
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link"
+    if st.st_uid != os.geteuid():
+        return f"belongs to another user (uid {st.st_uid})"
+    return None
+
+
+def _user_cache_dir() -> str:
+    """This user's own cache directory: ``~/Library/Caches`` on macOS, else ``$XDG_CACHE_HOME``
+    (when absolute) or ``~/.cache``; with ``jarvis_ml_cache`` inside."""
+    if sys.platform == "darwin":
+        base = os.path.join(os.path.expanduser("~"), "Library", "Caches")
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        base = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "jarvis_ml_cache")
+
+
+def _default_cache_dir() -> str:
+    """``<tempdir>/jarvis_ml_cache``, or this user's cache directory (with a warning) when the shared
+    one is a symlink or another user's: on a shared /tmp someone else may have created it first."""
+    shared = os.path.join(tempfile.gettempdir(), "jarvis_ml_cache")
+    problem = _unsafe_reason(shared)
+    if problem is None:
+        return shared
+    private = _user_cache_dir()
+    warnings.warn(f"RustModelLoader: the default cache directory {shared} {problem}; using {private} instead",
+                  RuntimeWarning, stacklevel=3)
+    return private
+
+
 class RustModelLoader:
     """Loads, compresses and quantizes models, with an on-disk cache of compressed models.
 
     Args:
         cache_dir: the cache directory (default ``<tempfile.gettempdir()>/jarvis_ml_cache``),
-            created like ``mkdir -p`` with mode 0700.
+            created like ``mkdir -p`` with mode 0700. When that default is a symbolic link or
+            belongs to another user, the loader warns (``RuntimeWarning``) and uses this user's own
+            cache directory instead (``~/.cache/jarvis_ml_cache``, or under ``$XDG_CACHE_HOME``;
+            ``~/Library/Caches/jarvis_ml_cache`` on macOS).
         compression_level: LZ4 level, liblz4's meaning: 0 (default, fastest) to 12 (smallest).
 
     Raises:
         ValueError: ``compression_level`` outside 0..12.
-        OSError: the cache directory cannot be created, is a symbolic link, or belongs to another
-            user (someone else could read or plant cache entries).
+        OSError: the cache directory cannot be created, or an explicit ``cache_dir`` is a symbolic
+            link or belongs to another user (someone else could read or plant cache entries).
     """
 
     __slots__ = ("_handle", "_h", "_cache_dir", "_level")
 
     def __init__(self, cache_dir: Optional[Any] = None, compression_level: Optional[int] = None) -> None:
-        raw = absolute_path(os.path.join(tempfile.gettempdir(), "jarvis_ml_cache") if cache_dir is None else cache_dir,
-                            "cache_dir")
+        raw = absolute_path(_default_cache_dir() if cache_dir is None else cache_dir, "cache_dir")
         level = 0 if compression_level is None else as_int(compression_level, "compression_level")
         if not 0 <= level <= 12:
             raise ValueError(f"compression_level must be between 0 and 12, got {level}")
@@ -196,6 +238,18 @@ class RustModelLoader:
     def clear_cache(self) -> None:
         """Delete every cache entry and recreate the (empty) cache directory."""
         _native.call("jarvisrs_RustModelLoader_ClearCache", self._h, filename=self._cache_dir)
+
+    # Copies and pickles carry the configuration (cache_dir, compression_level), never the Go
+    # handle: a copy is a new, independent loader over the same cache directory.
+    def __reduce__(self) -> Any:
+        return (type(self), (self.cache_dir, self.compression_level))
+
+    def __copy__(self) -> "RustModelLoader":
+        cls, args = self.__reduce__()
+        return cls(*args)
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "RustModelLoader":
+        return self.__copy__()
 
     def __repr__(self) -> str:
         return f"RustModelLoader(cache_dir={self._cache_dir!r}, compression_level={self._level})"

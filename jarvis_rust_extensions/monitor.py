@@ -167,6 +167,30 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
         """
         return await _pressure.wait_for_async(self, level, timeout)
 
+    # Copies and pickles carry the configuration (interval, pressure thresholds) and the ML
+    # accounting, read through the public
+    # API, never the Go handle: a copy is a new, independent monitor (spawn/forkserver workers can
+    # receive one as an argument).
+    def __reduce__(self) -> Tuple[Any, ...]:
+        stats = self.get_memory_stats()
+        return (type(self), (self.update_interval,),
+                {"ml_models_mb": stats["ml_models_mb"], "ml_models_count": stats["ml_models_count"],
+                 "pressure_thresholds_mb": self._thresholds})
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.update_ml_stats(state["ml_models_mb"], state["ml_models_count"])
+        if "pressure_thresholds_mb" in state:  # absent in pickles made before the pressure levels
+            self._thresholds = _pressure.validate_thresholds(state["pressure_thresholds_mb"])
+
+    def __copy__(self) -> "RustMemoryMonitor":
+        cls, args, state = self.__reduce__()
+        twin = cls(*args)
+        twin.__setstate__(state)
+        return twin
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "RustMemoryMonitor":
+        return self.__copy__()
+
     def __repr__(self) -> str:
         return f"RustMemoryMonitor(update_interval={self._interval!r})"
 

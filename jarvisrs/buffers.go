@@ -2,6 +2,7 @@ package jarvisrs
 
 import (
 	"math"
+	"runtime/debug"
 	"unsafe"
 )
 
@@ -15,6 +16,11 @@ import (
 // The address is reinterpreted through pointerAt instead of a plain unsafe.Pointer(addr)
 // conversion, which `go vet` rightly distrusts for Go memory; this memory is not Go's (the garbage
 // collector neither moves nor frees it), so the reinterpretation is sound.
+
+// Every view turns on debug.SetPanicOnFault for the calling goroutine (see faults.go): the memory
+// may be a mapped file that shrank, and a fault must come back as an error, not abort Python. The
+// mode stays on for the goroutine; every exported function recovers panics, so it changes nothing
+// else.
 
 // pointerAt reinterprets a Python-owned address as a pointer.
 func pointerAt(addr uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&addr)) }
@@ -35,6 +41,7 @@ func checkBuf(addr uintptr, n int, what string) error {
 
 // bytesAt views n bytes at addr. n == 0 gives an empty, non-nil-safe slice.
 func bytesAt(addr uintptr, n int) []byte {
+	debug.SetPanicOnFault(true)
 	if n == 0 {
 		return []byte{}
 	}
@@ -43,6 +50,7 @@ func bytesAt(addr uintptr, n int) []byte {
 
 // int8sAt views n int8 values at addr.
 func int8sAt(addr uintptr, n int) []int8 {
+	debug.SetPanicOnFault(true)
 	if n == 0 {
 		return []int8{}
 	}
@@ -51,6 +59,7 @@ func int8sAt(addr uintptr, n int) []int8 {
 
 // uint16sAt views n uint16 values at addr (addr must be 2-byte aligned, as numpy guarantees).
 func uint16sAt(addr uintptr, n int) []uint16 {
+	debug.SetPanicOnFault(true)
 	if n == 0 {
 		return []uint16{}
 	}
@@ -59,6 +68,7 @@ func uint16sAt(addr uintptr, n int) []uint16 {
 
 // float32sAt views n float32 values at addr (addr must be 4-byte aligned).
 func float32sAt(addr uintptr, n int) []float32 {
+	debug.SetPanicOnFault(true)
 	if n == 0 {
 		return []float32{}
 	}
@@ -67,6 +77,7 @@ func float32sAt(addr uintptr, n int) []float32 {
 
 // float64sAt views n float64 values at addr (addr must be 8-byte aligned).
 func float64sAt(addr uintptr, n int) []float64 {
+	debug.SetPanicOnFault(true)
 	if n == 0 {
 		return []float64{}
 	}

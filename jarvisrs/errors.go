@@ -77,9 +77,14 @@ func osError(err error) error {
 }
 
 // recoverPanic turns a panic in an exported function into an internal error, so a Go bug raises
-// an exception in Python instead of aborting the interpreter. Use as `defer recoverPanic(&err)`.
+// an exception in Python instead of aborting the interpreter; a memory fault (faults.go) becomes
+// an OSError instead. Use as `defer recoverPanic(&err)`.
 func recoverPanic(err *error) {
 	if r := recover(); r != nil {
+		if fe := faultError(r); fe != nil {
+			*err = fe
+			return
+		}
 		*err = &codedError{code: codeInternal, err: fmt.Errorf("internal error (please report): %v\n%s", r, debug.Stack())}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/npy"
@@ -57,6 +58,7 @@ type safetensorsJSON struct {
 // ValueError-coded error.
 func (m *Mapping) SafetensorsHeader() (_ string, err error) {
 	defer recoverPanic(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // reads the mapping (faults.go)
 	data, err := m.m.Bytes()
 	if err != nil {
 		return "", osError(err)
@@ -100,6 +102,7 @@ type npyJSON struct {
 // "length": data bytes}. A malformed or unsupported file gives a ValueError-coded error.
 func (m *Mapping) NpyHeader() (_ string, err error) {
 	defer recoverPanic(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // reads the mapping (faults.go)
 	data, err := m.m.Bytes()
 	if err != nil {
 		return "", osError(err)

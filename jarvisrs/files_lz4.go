@@ -58,7 +58,7 @@ func writeViaTemp(ctx context.Context, dst string, write func(tmp string) (int64
 	if ctx.Err() != nil {
 		return "", errCancelled
 	}
-	placeholder, err := atomicfile.Create(dst, 0o644)
+	placeholder, err := atomicfile.Create(dst, 0o666) // the umask applies, as for open()
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -67,8 +67,13 @@ func writeViaTemp(ctx context.Context, dst string, write func(tmp string) (int64
 		return "", osError(err)
 	}
 	tmp := placeholder.Name()
+	info, err := placeholder.Stat()
 	_ = placeholder.File.Close()
 	defer placeholder.Abort() // removes tmp unless it was renamed away
+	if err != nil {
+		return "", osError(err)
+	}
+	mode := info.Mode().Perm() // what open() gives under this umask: the output gets it too
 	written, err := write(tmp)
 	if ctx.Err() != nil {
 		return "", errCancelled // whether the write saw the cancellation or finished first
@@ -78,6 +83,9 @@ func writeViaTemp(ctx context.Context, dst string, write func(tmp string) (int64
 	}
 	if ctx.Err() != nil {
 		return "", errCancelled
+	}
+	if err := os.Chmod(tmp, mode); err != nil { // lz4x writes its files 0644
+		return "", osError(err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		return "", osError(err)

@@ -3,6 +3,7 @@ package jarvisrs
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 )
@@ -51,6 +52,7 @@ func (j *Job) Run() bool {
 		return false
 	}
 	go func() {
+		debug.SetPanicOnFault(true) // jobs read memory-mapped models (faults.go)
 		defer close(j.finished)
 		defer recoverPanic(&j.err)
 		j.result, j.err = j.fn(j.ctx, j)

@@ -48,18 +48,62 @@ def _entries(cache_dir):
     return sorted(os.listdir(cache_dir)) if os.path.isdir(cache_dir) else []
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.2, 0.4, 0.8])
-def test_sigkill_while_writing_never_leaves_a_torn_entry(tmp_path, big_model, delay):
-    cache_dir = str(tmp_path / "cache")
-    child = subprocess.Popen([sys.executable, "-c", WRITER, cache_dir, big_model], stdout=subprocess.PIPE, text=True)
+def _temporaries(directory):
+    return [e for e in _entries(directory) if ".jrx-tmp-" in e]
+
+
+def _kill(child, directory, moment):
+    """SIGKILL the writer ``child`` at ``moment``: "early" right after it started, "mid-write" as
+    soon as its temporary file (``.jrx-tmp-`` in ``directory``) has data. Returns the temporaries
+    left after the kill: for "mid-write" they prove the kill landed before the rename."""
     assert child.stdout.readline().strip() == "start"
-    time.sleep(delay)
+    if moment == "mid-write":
+        deadline = time.monotonic() + 60
+        while not any(os.path.getsize(os.path.join(directory, t)) > 0 for t in _temporaries(directory)
+                      if os.path.exists(os.path.join(directory, t))):
+            assert child.poll() is None, "the writer finished before anything was seen mid-write"
+            assert time.monotonic() < deadline, "no temporary file appeared"
+            time.sleep(0.0005)
     child.send_signal(signal.SIGKILL)
     child.wait(30)
+    return _temporaries(directory)
+
+
+def _killed_mid_write(start, directory, attempts=3):
+    """Run ``start()`` (which starts a writer) until a kill lands mid-write, at most ``attempts``
+    times; every attempt's aftermath is returned for checking. Fails if no kill landed mid-write."""
+    for attempt in range(attempts):
+        left = _kill(start(), directory, "mid-write")
+        yield left
+        if left:
+            return
+    raise AssertionError(f"none of {attempts} kills landed mid-write (the write finished first every time)")
+
+
+def _check_cache_after_kill(cache_dir, big_model):
     visible = [e for e in _entries(cache_dir) if not e.startswith(".")]
     assert len(visible) <= 1
     for name in visible:  # a visible entry is complete: its header's payload length is all there
         _assert_complete_entry(os.path.join(cache_dir, name))
+    return visible
+
+
+@pytest.mark.parametrize("moment", ["early", "mid-write"])
+def test_sigkill_while_writing_never_leaves_a_torn_entry(tmp_path, big_model, moment):
+    cache_dir = str(tmp_path / "cache")
+    os.makedirs(cache_dir, mode=0o700)
+
+    def start():
+        return subprocess.Popen([sys.executable, "-c", WRITER, cache_dir, big_model], stdout=subprocess.PIPE, text=True)
+
+    if moment == "early":
+        _kill(start(), cache_dir, "early")
+        _check_cache_after_kill(cache_dir, big_model)
+    else:
+        for left in _killed_mid_write(start, cache_dir):
+            visible = _check_cache_after_kill(cache_dir, big_model)
+            if left:  # killed before the rename: the entry must not be visible at all
+                assert visible == []
     loader = RustModelLoader(cache_dir=cache_dir)
     with open(big_model, "rb") as f:
         original = f.read()
@@ -127,17 +171,7 @@ def big_safetensors(tmp_path_factory):
     return str(path)
 
 
-@pytest.mark.parametrize("kind", ["compress", "quantize"])
-@pytest.mark.parametrize("delay", [0.05, 0.3])
-def test_sigkill_while_writing_an_output_leaves_the_old_file(tmp_path, big_model, big_safetensors, kind, delay):
-    src = big_model if kind == "compress" else big_safetensors
-    dst = tmp_path / "out.bin"
-    dst.write_bytes(b"the previous content")
-    child = subprocess.Popen([sys.executable, "-c", OUTPUT_WRITER, kind, src, str(dst)], stdout=subprocess.PIPE, text=True)
-    assert child.stdout.readline().strip() == "start"
-    time.sleep(delay)
-    child.send_signal(signal.SIGKILL)
-    child.wait(30)
+def _check_output_after_kill(dst, src, kind):
     content = dst.read_bytes()
     if content != b"the previous content":  # the writer finished first: then the file is whole
         if kind == "compress":
@@ -147,6 +181,30 @@ def test_sigkill_while_writing_an_output_leaves_the_old_file(tmp_path, big_model
         else:
             from safetensors.numpy import load_file
             assert len(load_file(str(dst))) == 24  # 12 codes + 12 scales
+    return content
+
+
+@pytest.mark.parametrize("kind", ["compress", "quantize"])
+@pytest.mark.parametrize("moment", ["early", "mid-write"])
+def test_sigkill_while_writing_an_output_leaves_the_old_file(tmp_path, big_model, big_safetensors, kind, moment):
+    src = big_model if kind == "compress" else big_safetensors
+    dst = tmp_path / "out.bin"
+    dst.write_bytes(b"the previous content")
+
+    def start():
+        return subprocess.Popen([sys.executable, "-c", OUTPUT_WRITER, kind, src, str(dst)], stdout=subprocess.PIPE,
+                                text=True)
+
+    if moment == "early":
+        _kill(start(), str(tmp_path), "early")
+        _check_output_after_kill(dst, src, kind)
+        return
+    for left in _killed_mid_write(start, str(tmp_path)):
+        content = _check_output_after_kill(dst, src, kind)
+        if left:  # killed before the rename: the old content is untouched
+            assert content == b"the previous content"
+        else:
+            dst.write_bytes(b"the previous content")
 
 
 def test_a_dead_writers_temporaries_beside_an_output_are_removed_by_the_next_write(tmp_path, big_model):

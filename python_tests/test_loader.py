@@ -562,8 +562,8 @@ def test_cache_dir_owned_by_another_user_is_refused(tmp_path):
     assert str(exc_info.value)
 
 
-def test_default_cache_dir_planted_by_another_user_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+def test_explicit_cache_dir_planted_by_another_user_is_refused(tmp_path):
+    # (A planted *default* directory makes the loader fall back instead: test_default_cache_dir.py.)
     planted = tmp_path / "jarvis_ml_cache"
     if os.geteuid() == 0:
         planted.mkdir(mode=0o777)
@@ -571,7 +571,7 @@ def test_default_cache_dir_planted_by_another_user_is_refused(tmp_path, monkeypa
     else:
         planted.symlink_to("/")
     with pytest.raises(OSError):
-        RustModelLoader()
+        RustModelLoader(cache_dir=planted)
 
 
 def test_cache_dir_that_is_a_regular_file_is_refused(tmp_path):

@@ -101,7 +101,7 @@ func TestPythonLZ4ReadsOurOutput(t *testing.T) {
 		py, _ = exec.LookPath("python3")
 	}
 	if py == "" || exec.Command(py, "-c", "import lz4.block, lz4.frame").Run() != nil {
-		t.Skipf("no python with python-lz4 (%q; set LZ4X_PYTHON): our output is checked against liblz4 only through the decoder, whose verdicts TestDecompressBlockAgreesWithLiblz4 pins", py)
+		skipInterop(t, "no python with python-lz4 (%q; set LZ4X_PYTHON): our output is checked against liblz4 only through the decoder, whose verdicts TestDecompressBlockAgreesWithLiblz4 pins", py)
 	}
 	dir := t.TempDir()
 	src := mixed(3<<20 + 11) // more than one 1 MiB segment, so joined blocks are covered

@@ -69,14 +69,19 @@ func TestWriterMatchesReferenceBytes(t *testing.T) {
 }
 
 // TestWriterLoadsInReferencePackage has the real safetensors package load a Writer's file. It is
-// skipped where python3 with numpy and safetensors is not installed.
+// skipped where python3 (the first on PATH) with numpy and safetensors is not installed, and
+// fails instead when JRX_REQUIRE_INTEROP=1 (CI runs it with its venv first on PATH).
 func TestWriterLoadsInReferencePackage(t *testing.T) {
+	skip := t.Skip
+	if os.Getenv("JRX_REQUIRE_INTEROP") == "1" {
+		skip = func(args ...any) { t.Fatal(append([]any{"JRX_REQUIRE_INTEROP=1 but"}, args...)...) }
+	}
 	python, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 not found")
+		skip("python3 not found")
 	}
 	if exec.Command(python, "-c", "import numpy, safetensors").Run() != nil {
-		t.Skip("python3 lacks numpy or safetensors")
+		skip("python3 lacks numpy or safetensors:", python)
 	}
 	dest := filepath.Join(t.TempDir(), "out.safetensors")
 	specs := []safetensors.Spec{

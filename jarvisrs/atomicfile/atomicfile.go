@@ -7,8 +7,11 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,8 +31,9 @@ type File struct {
 // that died (a live writer's file is younger: it is written continuously).
 const StaleAge = 10 * time.Minute
 
-// Create opens a new temporary file beside dest with permission perm (before umask). Nothing is
-// visible at dest until Commit. Temporaries for the same dest left by writers that died (older than
+// Create opens a new temporary file beside dest with permission perm, to which the kernel applies
+// the process's umask as it does for any new file (so 0o666 gives what Python's open() gives).
+// Nothing is visible at dest until Commit. Temporaries for the same dest left by writers that died (older than
 // StaleAge) are removed first, so crashes do not accumulate garbage.
 func Create(dest string, perm os.FileMode) (*File, error) {
 	dir, base := filepath.Split(dest)
@@ -39,16 +43,26 @@ func Create(dest string, perm os.FileMode) (*File, error) {
 	own := "." + base + tempMarker
 	removeStale(dir, own, StaleAge)
 	removeStale(dir, "."+own, StaleAge) // a temporary of our temporary (a writer that writes via one)
-	f, err := os.CreateTemp(dir, "."+base+tempMarker+"*")
+	f, err := createExclusive(dir, own, perm)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Chmod(perm); err != nil {
-		_ = f.Close()
-		_ = os.Remove(f.Name())
-		return nil, err
-	}
 	return &File{File: f, dest: dest}, nil
+}
+
+// createExclusive creates a new file dir/prefix<random> with mode perm (umask applied by the
+// kernel). os.CreateTemp cannot be used: it always creates mode 0600, and a later chmod would
+// ignore the umask.
+func createExclusive(dir, prefix string, perm os.FileMode) (*os.File, error) {
+	for range 10000 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, &os.PathError{Op: "createtemp", Path: filepath.Join(dir, prefix+"*"), Err: fs.ErrExist}
 }
 
 // Commit flushes the data to disk, closes the file, renames it onto the destination and flushes

@@ -8,7 +8,8 @@ import "sync"
 // and may process slots in any order; drain runs on one goroutine and sees slots in fill order.
 // A slot returns to the free list after drain, so memory is bounded by the slots themselves.
 // The first error from fill or drain stops the pipeline; runPipeline returns once every
-// goroutine has finished, with that error.
+// goroutine has finished, with that error. A panic in fill, work or drain stops it the same way
+// and is re-raised on the calling goroutine once every goroutine has finished.
 func runPipeline(nslots, nworkers int, fill func(slot int) (bool, error), work func(slot int), drain func(slot int) error) error {
 	free := make(chan int, nslots)
 	for i := range nslots {
@@ -22,11 +23,18 @@ func runPipeline(nslots, nworkers int, fill func(slot int) (bool, error), work f
 	}
 	stop := make(chan struct{})
 
+	trap := newPanicTrap()
 	var wg sync.WaitGroup
 	for range nworkers {
 		wg.Go(func() {
+			trap.enter()
 			for s := range queue {
-				work(s)
+				if !trap.tripped() {
+					trap.call(func() {
+						injected(InjectWorkPanic)
+						work(s)
+					})
+				}
 				done[s] <- struct{}{}
 			}
 		})
@@ -34,13 +42,20 @@ func runPipeline(nslots, nworkers int, fill func(slot int) (bool, error), work f
 	var drainErr error
 	drained := make(chan struct{})
 	go func() {
+		trap.enter()
 		defer close(drained)
+		stopped := false
 		for s := range order {
 			<-done[s]
-			if drainErr == nil {
-				if drainErr = drain(s); drainErr != nil {
-					close(stop)
-				}
+			if drainErr == nil && !trap.tripped() {
+				trap.call(func() {
+					injected(InjectDrainPanic)
+					drainErr = drain(s)
+				})
+			}
+			if !stopped && (drainErr != nil || trap.tripped()) {
+				stopped = true
+				close(stop)
 			}
 			free <- s
 		}
@@ -60,7 +75,11 @@ fill:
 			break fill
 		default:
 		}
-		more, err := fill(s)
+		var more bool
+		var err error
+		if !trap.call(func() { more, err = fill(s) }) {
+			break
+		}
 		if err != nil {
 			fillErr = err
 			break
@@ -75,6 +94,7 @@ fill:
 	close(order)
 	<-drained
 	wg.Wait()
+	trap.rethrow()
 	if drainErr != nil {
 		return drainErr
 	}

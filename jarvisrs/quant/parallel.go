@@ -3,6 +3,7 @@ package quant
 import (
 	"math"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -22,6 +23,8 @@ func workersFor(items int) int {
 // (the caller's among them); w in [0, workers) names the goroutine, so fn may keep per-worker
 // state indexed by it. Items are handed out in increasing order. A panic in fn is re-raised on
 // the caller's goroutine after every worker has stopped, where the caller's recover sees it.
+// Workers take on the caller's debug.SetPanicOnFault mode, so a fault reading a memory-mapped
+// input panics (and is re-raised) as it would on the caller instead of aborting the process.
 func run(workers, items int, fn func(w, item int)) {
 	if workers <= 1 || items <= 1 {
 		for i := 0; i < items; i++ {
@@ -54,10 +57,13 @@ func run(workers, items int, fn func(w, item int)) {
 			fn(w, i)
 		}
 	}
+	faults := debug.SetPanicOnFault(false)
+	debug.SetPanicOnFault(faults)
 	wg.Add(workers - 1)
 	for w := 1; w < workers; w++ {
 		go func() {
 			defer wg.Done()
+			debug.SetPanicOnFault(faults)
 			work(w)
 		}()
 	}

@@ -110,7 +110,7 @@ func Create(dest string, specs []Spec, metadata map[string]string) (*Writer, err
 		w.index[e.name] = i
 		w.slots[i] = slot{name: e.name, offset: dataStart + e.begin, length: e.end - e.begin}
 	}
-	f, err := atomicfile.Create(dest, 0o644)
+	f, err := atomicfile.Create(dest, 0o666) // the umask applies, as for open()
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: creating %s: %w", dest, err)
 	}
