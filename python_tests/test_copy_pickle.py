@@ -115,13 +115,14 @@ def test_unknown_handle_raises_and_the_interpreter_lives(tmp_path):
 from array import array
 from jarvis_rust_extensions import _native
 lib = _native.lib
-buf = array("d", bytes(8 * 9))
+buf = array("d", bytes(8 * 16))
 calls = [
-    ("jarvisrs_RustMemoryMonitor_FillStats", (987654321, buf.buffer_info()[0], 9)),
-    ("jarvisrs_RustMemoryMonitor_UpdateMLStats", (987654321, 1.0, 1)),
+    ("jarvisrs_RustMemoryMonitor_ReadStats", (987654321, buf.buffer_info()[0], 6)),
+    ("jarvisrs_RustMemoryMonitor_SuggestCleanup", (987654321, 1.0)),
+    ("jarvisrs_RustMemoryMonitor_FillPressure", (987654321, 4.0, 3.0, 2.0, 1.0, buf.buffer_info()[0], 16)),
     ("jarvisrs_Blob_CopyTo", (987654321, 0, 0)),
     ("jarvisrs_RustModelLoader_Compress", (987654321, 0, 0, 0, 0)),
-    ("jarvisrs_RustMemoryMonitor_IsMemoryAvailable", (987654321, 1.0, 50.0)),
+    ("jarvisrs_RustMemoryMonitor_UpdateInterval", (987654321,)),
     ("jarvisrs_Blob_Len", (987654321,)),
     ("jarvisrs_Mapping_Len", (987654321,)),
 ]
