@@ -290,6 +290,100 @@ def bench_lz4(t: Table, n: int, repeat: int) -> None:
           "lz4.block.decompress", best_of(lambda: lz4.block.decompress(peer_block, uncompressed_size=size), repeat), 0.9)
 
 
+def best_wall_cpu(fn: Callable[[], object], repeat: int) -> "tuple[float, float]":
+    """Best wall time and best CPU time (all threads of the process, Go's included) of one call,
+    in seconds, over `repeat` calls after a warm-up."""
+    fn()
+    wall = cpu = float("inf")
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        wall = min(wall, time.perf_counter() - w)
+        cpu = min(cpu, time.process_time() - c)
+    return wall, cpu
+
+
+_TEXT_WORDS = np.array(b"""model weight tensor layer cache memory jarvis quantize float int8 scale zero point block
+    frame checksum the of and to in is a for with pickle numpy array""".split())
+
+
+def text_like(n: int, seed: int = 3) -> bytes:
+    """n bytes of text-like data: random words of a small vocabulary, separated by spaces and now
+    and then a newline (LZ4 level 0 about 2.3:1, like configs, logs and pickled metadata)."""
+    rng = np.random.default_rng(seed)
+    vocab = [w + b" " for w in _TEXT_WORDS] + [w + b"\n" for w in _TEXT_WORDS]
+    flat = np.frombuffer(b"".join(vocab), dtype=np.uint8)
+    lens = np.array([len(v) for v in vocab])
+    starts = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    parts, have = [], 0
+    while have < n:  # 4 MiB at a time keeps the gather indexes small
+        k = (4 * MiB) // 6
+        idx = rng.integers(0, len(_TEXT_WORDS), k) + len(_TEXT_WORDS) * (rng.integers(0, 12, k) == 0)
+        ln = lens[idx]
+        pos = np.cumsum(ln) - ln
+        gather = np.repeat(starts[idx] - pos, ln) + np.arange(int(ln.sum()))
+        parts.append(flat[gather].tobytes())
+        have += len(parts[-1])
+    return b"".join(parts)[:n]
+
+
+def lz4_core_rows(n: int, repeat: int, cores: str, levels: bool) -> List[dict]:
+    """The LZ4 targets of issue 15 as rows: wall-time ratios (with targets when Go runs on one
+    core) and CPU-time ratios (per core: all threads' CPU time, ours against python-lz4's one
+    thread). `cores` labels the rows ("1 core" when GOMAXPROCS=1). Level 0 and decompression on
+    n bytes of text, HC12 blocks on up to 4 MiB and, with `levels`, frames at levels 3-12 on up to
+    1 MiB (where every level's output must not exceed liblz4's)."""
+    import lz4.block
+    import lz4.frame
+    one = cores == "1 core"
+    target = 1.0 if one else None
+    t = Table()
+
+    def pair(name, ours_fn, peer_name, peer_fn, note="", reps=repeat):
+        ow, oc = best_wall_cpu(ours_fn, reps)
+        pw, pc = best_wall_cpu(peer_fn, reps)
+        t.add(f"{name} [{cores}]", ow, peer_name, pw, target, note=note)
+        t.add(f"{name} [{cores}, CPU]", oc, peer_name + " CPU", pc, None, note="per core: CPU-time ratio")
+
+    text = text_like(n)
+    loader = jre.RustModelLoader()
+    ours_frame = loader.compress_model(text)
+    peer_frame = lz4.frame.compress(text)
+    pair(f"compress_model L0 ({n // MiB} MiB text)", lambda: loader.compress_model(text),
+         "lz4.frame.compress", lambda: lz4.frame.compress(text),
+         note=f"size {len(ours_frame) / len(peer_frame):.3f}x peer (<= 1.02)")
+    pair("decompress_model (our frame)", lambda: loader.decompress_model(ours_frame),
+         "lz4.frame.decompress (same)", lambda: lz4.frame.decompress(ours_frame),
+         note="1 MiB blocks, content checksum")
+    pair("decompress_model (lz4.frame's frame)", lambda: loader.decompress_model(peer_frame),
+         "lz4.frame.decompress (same)", lambda: lz4.frame.decompress(peer_frame),
+         note="64 KiB linked blocks, no checksum")
+    hc = text[: min(n, 4 * MiB)]
+    ours_block = jre.compress_data_lz4(hc)
+    peer_block = lz4.block.compress(hc, mode="high_compression", compression=12, store_size=False)
+    pair(f"compress_data_lz4 HC12 ({len(hc) // MiB} MiB text)", lambda: jre.compress_data_lz4(hc),
+         "lz4.block HC level 12", lambda: lz4.block.compress(hc, mode="high_compression", compression=12,
+                                                             store_size=False),
+         note=f"size {len(ours_block) / len(peer_block):.3f}x peer", reps=min(repeat, 3))
+    small = text[: min(n, MiB)]
+    for level in range(3, 13) if levels else ():
+        lo = jre.RustModelLoader(compression_level=level)
+        size = len(lo.compress_model(small)) / len(lz4.frame.compress(small, compression_level=level))
+        pair(f"compress_model L{level} ({len(small) // MiB} MiB text)", lambda: lo.compress_model(small),
+             f"lz4.frame.compress level {level}", lambda: lz4.frame.compress(small, compression_level=level),
+             note=f"size {size:.3f}x peer (<= 1.0)", reps=min(repeat, 3))
+    return t.rows
+
+
+def bench_lz4_cores(t: Table, n: int, repeat: int) -> None:
+    """lz4_core_rows with Go on one core (a child process with GOMAXPROCS=1: the Go runtime reads
+    it once, at start) and then on all cores in this process."""
+    args = [sys.executable, os.path.abspath(__file__), "--lz4-one-core", str(n), str(repeat)]
+    out = subprocess.run(args, env=dict(os.environ, GOMAXPROCS="1"), check=True, capture_output=True, text=True)
+    t.rows.extend(json.loads(out.stdout))
+    t.rows.extend(lz4_core_rows(n, repeat, f"{os.cpu_count()} cores", levels=False))
+
+
 def bench_threads(t: Table) -> None:
     """Two Python threads doing bulk work at once, against the same work done twice in one thread.
     Each call is single-threaded in Go (a 512 KiB HC block is one segment), so a ratio near 2 on two
@@ -407,7 +501,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--quick", action="store_true", help="small inputs (a smoke run, ratios less meaningful)")
+    parser.add_argument("--lz4-one-core", nargs=2, type=int, metavar=("BYTES", "REPEAT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.lz4_one_core:  # the child of bench_lz4_cores, run with GOMAXPROCS=1
+        print(json.dumps(lz4_core_rows(args.lz4_one_core[0], args.lz4_one_core[1], "1 core", levels=True)))
+        return 0
     n = (1 << 20) if args.quick else (16 << 20)  # float32 elements: 64 MiB unless --quick
     repeat = 3 if args.quick else 7
     t = Table()
@@ -415,6 +513,7 @@ def main() -> int:
     bench_monitor(t)
     bench_quant(t, n, repeat)
     bench_lz4(t, n * 4, repeat)
+    bench_lz4_cores(t, n * 4, repeat)
     bench_threads(t)
     bench_memory(t, 32 if args.quick else 256)
     elapsed = time.perf_counter() - started

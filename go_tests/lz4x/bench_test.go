@@ -143,3 +143,25 @@ func BenchmarkDecompressFile(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCompressFrameFastPaths compares the assembly fast compressor and checksum loops with
+// the pure-Go loops they mirror, on one core: go test -bench FastPaths -cpu 1.
+func BenchmarkCompressFrameFastPaths(b *testing.B) {
+	for _, asm := range []bool{true, false} {
+		b.Run(fmt.Sprintf("asm=%v", asm), func(b *testing.B) {
+			if asm && !lz4x.AssemblyAvailable() {
+				b.Skip("no assembly in this build")
+			}
+			prev := lz4x.UseAssembly(asm)
+			defer lz4x.UseAssembly(prev)
+			forEachInput(b, 16<<20, func(b *testing.B, src []byte) {
+				dst := make([]byte, lz4x.CompressFrameBound(len(src)))
+				for b.Loop() {
+					if _, err := lz4x.CompressFrame(dst, src, 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}

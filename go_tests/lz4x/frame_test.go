@@ -430,3 +430,24 @@ func TestDecompressFrameShortBlocksAnywhere(t *testing.T) {
 		})
 	}
 }
+
+// TestFrameFastBarelyCompressible feeds the fast compressor blocks that shrink by a few bytes or
+// not at all, so its output meets the end of the room it is given (one byte less than the block)
+// at every kind of sequence: literal runs short and long, short and long matches, the final
+// literals. Run under -race, checkptr also checks every unchecked access it makes.
+func TestFrameFastBarelyCompressible(t *testing.T) {
+	r := random(1 << 16)
+	for n := 13; n < 700; n += 7 {
+		for _, rep := range []int{4, 5, 8, 19, 40, 300} {
+			for _, at := range []int{0, 1, n / 3, n - 17} {
+				src := append([]byte{}, r[n:2*n]...)
+				if at >= 0 && at+rep+rep <= n {
+					copy(src[at+rep:at+2*rep], src[at:at+rep]) // one match of rep bytes
+				}
+				frame := compressFrame(t, src, 0)
+				require.True(t, bytes.Equal(src, decompressFrame(t, frame)), "n=%d rep=%d at=%d", n, rep, at)
+				require.True(t, bytes.Equal(src, pierrecFrame(t, frame)), "n=%d rep=%d at=%d", n, rep, at)
+			}
+		}
+	}
+}

@@ -1,6 +1,6 @@
 package lz4x
 
-import "encoding/binary"
+import "unsafe"
 
 // The LZ4 block format's constants (lz4_Block_format.md).
 const (
@@ -62,11 +62,18 @@ func decodeBlock(dst []byte, start int, src []byte) int {
 	// The fast loop runs while at least fastRoom bytes of capacity are left. It hands over to
 	// the careful loop below, at one of its entry points, as soon as a sequence comes near either
 	// end.
+	//
+	// Its hot paths read and write through unsafe pointers, justified by its invariants: at the
+	// top of every round ip < iend (every path leaves at least the next token in src) and
+	// op <= oend-fastRoom (a match that would end within fastRoom of oend leaves the loop before
+	// it is copied); a short literal run is taken here only with 18 bytes of src left.
 	entry := entryToken
 	if oend-op >= fastRoom {
+		sp := unsafe.Pointer(unsafe.SliceData(src))
+		dp := unsafe.Pointer(unsafe.SliceData(dst))
 	fast:
 		for {
-			token = int(src[ip])
+			token = int(*(*byte)(unsafe.Add(sp, ip)))
 			lit = token >> 4
 			if lit < 15 {
 				if ip > iend-18 {
@@ -74,11 +81,11 @@ func decodeBlock(dst []byte, start int, src []byte) int {
 					entry = entryLiterals
 					break fast
 				}
-				// One bounds check covers the token, 16 bytes of literals (at most 14 are
-				// real) and the offset.
-				t := (*[18]byte)(src[ip : ip+18])
-				*(*[16]byte)(dst[op : op+16]) = *(*[16]byte)(t[1:17])
-				offset = int(t[lit+1]) | int(t[lit+2])<<8
+				// The token, 16 bytes of literals (at most 14 are real) and the offset lie
+				// within src[ip:ip+18]; op+16 <= oend.
+				*(*[16]byte)(unsafe.Add(dp, op)) = *(*[16]byte)(unsafe.Add(sp, ip+1))
+				o := (*[2]byte)(unsafe.Add(sp, ip+lit+1))
+				offset = int(o[0]) | int(o[1])<<8
 				ip += lit + 3
 				op += lit
 			} else {
@@ -101,18 +108,35 @@ func decodeBlock(dst []byte, start int, src []byte) int {
 			}
 			ml = token & 15
 			if ml == 15 {
-				n, next := readLength(src, ip, iend-4, false)
-				if n < 0 {
-					return -1
+				// One extension byte below 255 is the common case: readLength's rule for it
+				// is that it ends by iend-4.
+				if b := int(*(*byte)(unsafe.Add(sp, ip))); b < 255 && ip+1 <= iend-4 {
+					ml += b + minMatch
+					ip++
+				} else {
+					n, next := readLength(src, ip, iend-4, false)
+					if n < 0 {
+						return -1
+					}
+					ml += n + minMatch
+					ip = next
 				}
-				ml += n + minMatch
-				ip = next
 				if offset > op {
 					return -1
 				}
 				if op+ml >= oend-fastRoom {
 					entry = entryMatchChecked
 					break fast
+				}
+				if offset >= 16 {
+					// 16-byte chunks read only final bytes; the last may run 15 bytes past
+					// the match, inside the fastRoom left after it.
+					from := op - offset
+					for i := 0; i < ml; i += 16 {
+						*(*[16]byte)(unsafe.Add(dp, op+i)) = *(*[16]byte)(unsafe.Add(dp, from+i))
+					}
+					op += ml
+					continue
 				}
 			} else {
 				ml += minMatch
@@ -121,7 +145,11 @@ func decodeBlock(dst []byte, start int, src []byte) int {
 					break fast
 				}
 				if offset >= 8 && offset <= op {
-					copy24(dst, op-offset, op)
+					// op+24 < oend: the match ends fastRoom before it.
+					from := op - offset
+					*(*[8]byte)(unsafe.Add(dp, op)) = *(*[8]byte)(unsafe.Add(dp, from))
+					*(*[8]byte)(unsafe.Add(dp, op+8)) = *(*[8]byte)(unsafe.Add(dp, from+8))
+					*(*[8]byte)(unsafe.Add(dp, op+16)) = *(*[8]byte)(unsafe.Add(dp, from+16))
 					op += ml
 					continue
 				}
@@ -241,21 +269,6 @@ func readLength(src []byte, ip, limit int, initial bool) (int, int) {
 	}
 }
 
-// copy16 copies 16 bytes from src to dst, both of which must hold them.
-func copy16(dst, src []byte) {
-	*(*[16]byte)(dst) = *(*[16]byte)(src)
-}
-
-// copy24 copies 24 bytes from dst[from:] to dst[to:] in 8-byte steps, which is an LZ77 copy for
-// from+8 <= to: every step reads only bytes already final.
-func copy24(dst []byte, from, to int) {
-	s := dst[from : from+24 : from+24]
-	d := dst[to : to+24 : to+24]
-	binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(s))
-	binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
-	binary.LittleEndian.PutUint64(d[16:], binary.LittleEndian.Uint64(s[16:]))
-}
-
 // copyMatch writes the ml bytes of a match at distance offset to dst[op:], with LZ77 semantics
 // (an offset below ml repeats the last offset bytes) and liblz4's for offset 0 (zeros). It
 // writes nothing past op+ml.
@@ -277,12 +290,21 @@ func copyMatch(dst []byte, op, offset, ml int) {
 }
 
 // copyMatchRoomy is copyMatch for the fast loop, which has fastRoom bytes of room after the
-// match and may write past its end.
+// match and may write up to 15 bytes past its end. With an offset of 16 or more, 16-byte chunks
+// read only bytes already final; with 8 to 15, 8-byte chunks do. The chunks go through unsafe
+// pointers after one explicit check that the whole span, overrun included, lies in dst.
 func copyMatchRoomy(dst []byte, op, offset, ml int) {
-	if offset >= 8 && offset < ml && ml <= 32 {
-		from := op - offset
+	from := op - offset
+	if offset >= 8 && from >= 0 && op+ml+16 <= len(dst) {
+		p := unsafe.Pointer(unsafe.SliceData(dst))
+		if offset >= 16 {
+			for i := 0; i < ml; i += 16 {
+				*(*[16]byte)(unsafe.Add(p, op+i)) = *(*[16]byte)(unsafe.Add(p, from+i))
+			}
+			return
+		}
 		for i := 0; i < ml; i += 8 {
-			binary.LittleEndian.PutUint64(dst[op+i:], binary.LittleEndian.Uint64(dst[from+i:]))
+			*(*[8]byte)(unsafe.Add(p, op+i)) = *(*[8]byte)(unsafe.Add(p, from+i))
 		}
 		return
 	}

@@ -3,6 +3,7 @@ package lz4x
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 )
 
 // The high-compression match finder: hash chains over 4-byte sequences. head maps a hash to the
@@ -81,12 +82,15 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	// of ip's own 4 bytes) and moves inside the best match so far, see below.
 	c := int(m.head[hcHash(cur)]) - m.base
 	shift := 0
+	// Candidates are read through an unsafe pointer: lowest <= cand < ip and best < maxLen, so
+	// cand+best < ip+best < limit <= len(buf), and the 4 bytes at cand end by ip+4 <= limit.
+	bp := unsafe.Pointer(unsafe.SliceData(buf))
 	for ; depth > 0 && c-shift >= lowest; depth-- {
 		cand := c - shift
 		// A candidate can only win if it matches at the last byte the best one reached, which
 		// rejects most of them with one comparison.
-		if buf[cand+best] == buf[ip+best] && binary.LittleEndian.Uint32(buf[cand:]) == cur {
-			if n := minMatch + matchLen(buf, cand+minMatch, ip+minMatch, limit); n > best {
+		if *(*byte)(unsafe.Add(bp, cand+best)) == *(*byte)(unsafe.Add(bp, ip+best)) && loadPtr32(bp, cand) == cur {
+			if n := minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit); n > best {
 				best, offset = n, ip-cand
 				if n >= maxLen {
 					break // nothing can be longer

@@ -18,15 +18,15 @@ const (
 
 // xxh32 is a streaming xxHash32 state with seed 0. The zero value is not ready: use newXXH32.
 type xxh32 struct {
-	v1, v2, v3, v4 uint32
-	total          uint64
-	buf            [16]byte
-	nbuf           int
+	v     [4]uint32 // the four lanes
+	total uint64
+	buf   [16]byte
+	nbuf  int
 }
 
 func newXXH32() xxh32 {
 	p1 := xxPrime1 // a variable, so the seed arithmetic wraps as the algorithm requires
-	return xxh32{v1: p1 + xxPrime2, v2: xxPrime2, v3: 0, v4: -p1}
+	return xxh32{v: [4]uint32{p1 + xxPrime2, xxPrime2, 0, -p1}}
 }
 
 func xxRound(acc, lane uint32) uint32 {
@@ -56,7 +56,11 @@ func (x *xxh32) Write(p []byte) {
 // stripes consumes p, whose length is a multiple of 16. The four lanes are kept in locals so the
 // loop runs from registers; they are independent, which lets the CPU overlap their multiplies.
 func (x *xxh32) stripes(p []byte) {
-	v1, v2, v3, v4 := x.v1, x.v2, x.v3, x.v4
+	if len(p) >= 16 && asmOn.Load() {
+		xxhStripesAsm(&x.v, &p[0], len(p)&^15)
+		return
+	}
+	v1, v2, v3, v4 := x.v[0], x.v[1], x.v[2], x.v[3]
 	for len(p) >= 16 {
 		v1 = xxRound(v1, binary.LittleEndian.Uint32(p[0:]))
 		v2 = xxRound(v2, binary.LittleEndian.Uint32(p[4:]))
@@ -64,7 +68,7 @@ func (x *xxh32) stripes(p []byte) {
 		v4 = xxRound(v4, binary.LittleEndian.Uint32(p[12:]))
 		p = p[16:]
 	}
-	x.v1, x.v2, x.v3, x.v4 = v1, v2, v3, v4
+	x.v = [4]uint32{v1, v2, v3, v4}
 }
 
 // WriteCopy absorbs p like Write and copies it into dst (len(dst) >= len(p)) in the same pass.
@@ -89,7 +93,11 @@ func (x *xxh32) WriteCopy(dst, p []byte) {
 
 // stripesCopy is stripes that also copies p to dst; len(dst) == len(p), a multiple of 16.
 func (x *xxh32) stripesCopy(dst, p []byte) {
-	v1, v2, v3, v4 := x.v1, x.v2, x.v3, x.v4
+	if len(p) >= 16 && len(dst) >= len(p) && asmOn.Load() {
+		xxhStripesCopyAsm(&x.v, &dst[0], &p[0], len(p)&^15)
+		return
+	}
+	v1, v2, v3, v4 := x.v[0], x.v[1], x.v[2], x.v[3]
 	for len(p) >= 16 && len(dst) >= 16 {
 		a := binary.LittleEndian.Uint64(p)
 		b := binary.LittleEndian.Uint64(p[8:])
@@ -101,15 +109,15 @@ func (x *xxh32) stripesCopy(dst, p []byte) {
 		v4 = xxRound(v4, uint32(b>>32))
 		p, dst = p[16:], dst[16:]
 	}
-	x.v1, x.v2, x.v3, x.v4 = v1, v2, v3, v4
+	x.v = [4]uint32{v1, v2, v3, v4}
 }
 
 // Sum32 returns the digest of everything written so far; the state is not modified.
 func (x *xxh32) Sum32() uint32 {
 	var h uint32
 	if x.total >= 16 {
-		h = bits.RotateLeft32(x.v1, 1) + bits.RotateLeft32(x.v2, 7) +
-			bits.RotateLeft32(x.v3, 12) + bits.RotateLeft32(x.v4, 18)
+		h = bits.RotateLeft32(x.v[0], 1) + bits.RotateLeft32(x.v[1], 7) +
+			bits.RotateLeft32(x.v[2], 12) + bits.RotateLeft32(x.v[3], 18)
 	} else {
 		h = xxPrime5
 	}
