@@ -24,10 +24,10 @@ def _stub_defs():
     """Top-level functions and classes (with their methods) declared in the stub."""
     funcs, classes = {}, {}
     for node in _stub_tree().body:
-        if isinstance(node, ast.FunctionDef):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             funcs[node.name] = node
         elif isinstance(node, ast.ClassDef):
-            classes[node.name] = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
+            classes[node.name] = {n.name: n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     return funcs, classes
 
 
