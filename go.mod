@@ -7,7 +7,7 @@ tool (
 	golang.org/x/tools/cmd/goimports
 )
 
-require github.com/go-python/gopy v0.5.0
+require github.com/go-python/gopy v0.5.0 // indirect
 
 require (
 	github.com/edsrzf/mmap-go v1.2.0

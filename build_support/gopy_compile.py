@@ -49,7 +49,7 @@ def compile_generated(work: str, name: str, vm: str, env: Dict[str, str],
     run(["goimports", "-w", name + ".go"], work, env)
     header_lib = name + "_go.so"
     tag_args = ["-tags", tags] if tags else []
-    run(["go", "build", "-mod=mod", "-buildmode=c-shared", *tag_args, "-o", header_lib, "."], work, env)
+    run(["go", "build", "-mod=readonly", "-buildmode=c-shared", *tag_args, "-o", header_lib, "."], work, env)
     os.remove(os.path.join(work, header_lib))
     run([vm, "build.py"], work, env)
 
@@ -70,7 +70,7 @@ def compile_generated(work: str, name: str, vm: str, env: Dict[str, str],
 
     modlib = f"_{name}{cfg['ext'] or '.so'}"
     with tempfile.TemporaryDirectory(prefix="jrx-exports-") as tmp:
-        args = ["go", "build", "-mod=mod", "-buildmode=c-shared", *tag_args]
+        args = ["go", "build", "-mod=readonly", "-buildmode=c-shared", *tag_args]
         if sys.platform == "darwin":
             exports = os.path.join(tmp, "exports.txt")
             with open(exports, "w") as f:
