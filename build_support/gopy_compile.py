@@ -3,13 +3,14 @@
 ``gopy build`` generates and compiles in one go, which leaves no moment to mend the generated source
 (``patch_generated``). The build therefore runs ``gopy gen`` and then this module, which repeats the
 compile steps of gopy v0.5.0's ``runBuild`` (cmd_build.go, library mode) with the same commands,
-flags and environment:
+flags and environment, except ``-mod=readonly`` where gopy passes ``-mod=mod`` (the generated package sits
+inside this module, so ``-mod=mod`` would rewrite go.mod on every build):
 
 1. ``goimports -w <name>.go``;
-2. ``go build -mod=mod -buildmode=c-shared -o <name>_go.so .`` once, for the ``<name>_go.h`` header
+2. ``go build -mod=readonly -buildmode=c-shared -o <name>_go.so .`` once, for the ``<name>_go.h`` header
    (the library itself is thrown away);
 3. ``<python> build.py``: pybindgen writes ``<name>.c``;
-4. ``go build -mod=mod -buildmode=c-shared`` again into ``_<name><EXT_SUFFIX>``, exporting only
+4. ``go build -mod=readonly -buildmode=c-shared`` again into ``_<name><EXT_SUFFIX>``, exporting only
    ``PyInit__<name>`` (a linker version script on Linux, an exported-symbols list on macOS), with
    ``CGO_CFLAGS = -I<python include> -fPIC -O3 -ffast-math`` and ``CGO_LDFLAGS`` = the flags of
    Python's ``LDSHARED`` without the compiler name and ``-bundle`` (gopy's ``-dynamic-link=true``),
