@@ -62,6 +62,7 @@ def main() -> int:
     parser.add_argument("--arch", nargs="+", choices=["x86_64", "aarch64"], help="with --wheels: only these CPUs")
     parser.add_argument("--arm64-include", action="append", default=[], metavar="3.X=DIR[:DIR]",
                         help="with --wheels: the arm64 Python headers of that version (default: the x86_64 ones)")
+    parser.add_argument("--dist", metavar="DIR", help="with --wheels: write the wheels here instead of dist/")
     args = parser.parse_args()
     if args.wheels:
         return release_wheels(args)
@@ -101,7 +102,8 @@ def release_wheels(args: argparse.Namespace) -> int:
     from build_support import release_wheels as rw
     headers = dict(item.split("=", 1) for item in args.arm64_include)
     try:
-        rw.build_matrix(HERE, args.python or rw.VERSIONS, args.arch or rw.ARCHES, headers)
+        rw.build_matrix(HERE, args.python or rw.VERSIONS, args.arch or rw.ARCHES, headers,
+                        os.path.abspath(args.dist) if args.dist else None)
     except (rw.ReleaseError, subprocess.CalledProcessError) as exc:
         print(f"build.py --wheels failed: {exc}", file=sys.stderr)
         return 1

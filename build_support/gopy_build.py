@@ -149,7 +149,7 @@ def generate_sources(project_dir: str, work: str, plan: BuildPlan) -> None:
     _replace_cgo_directives(go_file)
     # The C wrappers include the header cgo writes for the exported Go functions; a c-archive
     # build makes it without linking.
-    _run(["go", "build", "-buildmode=c-archive", "-trimpath", "-o", EXTENSION_NAME + "_go.a", "."], work,
+    _run(["go", "build", "-buildmode=c-archive", "-trimpath", "-buildvcs=false", "-o", EXTENSION_NAME + "_go.a", "."], work,
          _go_env(plan, work))
     _run([sys.executable, "build.py"], work, env)
     if not os.path.exists(os.path.join(work, EXTENSION_NAME + ".c")):

@@ -65,15 +65,18 @@ def build_requirements(project_dir: str) -> List[str]:
     return re.findall(r'"([^"]+)"', block.group(1))
 
 
-def install_tools(project_dir: str) -> str:
-    """pip-install the build requirements once into _build/wheel-tools; return that directory."""
+def install_tools(project_dir: str, oldest_python: str) -> str:
+    """pip-install the build requirements once into _build/wheel-tools; return that directory.
+
+    The oldest CPython of the matrix installs them, so pip picks releases every version can run.
+    """
     tools = os.path.join(project_dir, "_build", "wheel-tools")
     stamp = os.path.join(tools, ".requirements")
-    wanted = "\n".join(build_requirements(project_dir))
+    wanted = "\n".join([oldest_python, *build_requirements(project_dir)])
     if os.path.exists(stamp) and open(stamp).read() == wanted:
         return tools
     shutil.rmtree(tools, ignore_errors=True)
-    run([sys.executable, "-m", "pip", "install", "-q", "--target", tools, *build_requirements(project_dir)])
+    run([oldest_python, "-m", "pip", "install", "-q", "--target", tools, *build_requirements(project_dir)])
     with open(stamp, "w") as f:
         f.write(wanted)
     return tools
@@ -149,14 +152,14 @@ def auditwheel_show(path: str) -> Optional[str]:
 
 
 def build_matrix(project_dir: str, versions: Sequence[str], arches: Sequence[str],
-                 arm64_include: Dict[str, str]) -> List[str]:
-    """Build every (version, arch) wheel into dist/, check it and print its size; return the paths."""
+                 arm64_include: Dict[str, str], dist: Optional[str] = None) -> List[str]:
+    """Build every (version, arch) wheel into ``dist`` (default dist/), check it and print its size."""
     if sys.platform != "linux" or platform.machine() != "x86_64":
         raise ReleaseError("the release matrix is built on Linux x86_64 (macOS wheels: .github/workflows/wheels.yml)")
     pythons = {v: find_python(v) for v in versions}
-    tools = install_tools(project_dir)
+    tools = install_tools(project_dir, pythons[min(versions, key=lambda v: tuple(map(int, v.split("."))))])
     epoch = source_date_epoch(project_dir)
-    dist = os.path.join(project_dir, "dist")
+    dist = dist or os.path.join(project_dir, "dist")
     os.makedirs(dist, exist_ok=True)
     for old in glob.glob(os.path.join(dist, "jarvis_rust_extensions-*.whl")):
         os.remove(old)
