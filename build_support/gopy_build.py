@@ -7,7 +7,8 @@ from the project itself: gopy and goimports are pinned as tools in ``go.mod``; p
 The build has three stages, so that the compiler and its flags are ours, not gopy's:
 
 1. ``generate_sources``: ``gopy gen`` writes the cgo stubs (``jarvisrs.go``) and pybindgen's
-   script; the stubs' ``#cgo`` lines (the build machine's include and RPATH) are replaced, the
+   script; the stubs' ``#cgo`` lines (the build machine's include and RPATH) are replaced, both
+   files are put in a fixed order (``canonical_sources``: gopy's order changes run to run), the
    export header is made and pybindgen writes the C wrappers (``jarvisrs.c``).
 2. ``patch_generated_sources``: the one place where gopy's generated sources are changed.
 3. ``compile_extension``: ``go build -buildmode=c-shared`` with the plan's C compiler (zig on
@@ -36,7 +37,7 @@ import sysconfig
 import tempfile
 from typing import Dict, List, Optional, Sequence
 
-from . import elf_checks
+from . import canonical_sources, elf_checks
 from .platforms import BuildPlan, PlanError, export_ldflag, make_plan
 
 GO_PACKAGE = "./jarvisrs"
@@ -136,6 +137,13 @@ def _replace_cgo_directives(go_file: str) -> None:
         f.write(text)
 
 
+def _rewrite(path: str, change) -> None:
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(change(text))
+
+
 def generate_sources(project_dir: str, work: str, plan: BuildPlan) -> None:
     """Stage 1: gopy's cgo stubs, the Go export header and pybindgen's C wrappers, in ``work``."""
     env = dict(os.environ)
@@ -147,6 +155,8 @@ def generate_sources(project_dir: str, work: str, plan: BuildPlan) -> None:
         go_file = os.path.join(work, EXTENSION_NAME + ".go")
         _run(["goimports", "-w", go_file], work, env)
     _replace_cgo_directives(go_file)
+    _rewrite(go_file, canonical_sources.sort_go_declarations)
+    _rewrite(os.path.join(work, "build.py"), canonical_sources.sort_registrations)
     # The C wrappers include the header cgo writes for the exported Go functions; a c-archive
     # build makes it without linking.
     _run(["go", "build", "-buildmode=c-archive", "-trimpath", "-buildvcs=false", "-o", EXTENSION_NAME + "_go.a", "."], work,

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
+sys.path.append(REPO)  # last: the installed package and its metadata stay first
 
 from build_support import elf_checks, wheel_files  # noqa: E402
 from build_support.platforms import PlanError, export_ldflag, make_plan, target_ext_suffix  # noqa: E402
@@ -125,3 +125,56 @@ def test_normalized_wheels_are_identical_whatever_order_time_and_modes(tmp_path)
     assert {i.date_time for i in infos} == {wheel_files.zip_time(1796290237)}
     assert [i.external_attr >> 16 & 0o777 for i in infos] == [0o755, 0o644, 0o644, 0o644]
     assert wheel_files.zip_time(0)[0] == 1980  # zip cannot hold earlier times
+
+
+GO_STUBS = """package main
+
+// ---- Types ---
+
+func handle_B() {}
+
+func handle_A() {
+\tx := 1
+
+\t_ = x
+}
+
+// ---- Structs ---
+
+// --- wrapping struct: jarvisrs.Zed ---
+//
+//export jarvisrs_Zed_CTor
+func jarvisrs_Zed_CTor() {}
+
+// --- wrapping struct: jarvisrs.Alpha ---
+//
+//export jarvisrs_Alpha_CTor
+func jarvisrs_Alpha_CTor() {}
+
+// ---- Functions ---
+"""
+
+
+def test_gopy_output_order_is_made_canonical():
+    # gopy walks Go maps, so the same package comes out in varying orders; two orders must give
+    # the same text, and no line may be lost or added.
+    from build_support.canonical_sources import sort_go_declarations, sort_registrations
+    swapped = GO_STUBS.replace("func handle_B() {}\n\nfunc handle_A() {\n\tx := 1\n\n\t_ = x\n}",
+                               "func handle_A() {\n\tx := 1\n\n\t_ = x\n}\n\nfunc handle_B() {}")
+    swapped = swapped.replace(GO_STUBS[GO_STUBS.index("// --- wrapping struct: jarvisrs.Zed"):GO_STUBS.index("// ---- Functions")], "")
+    swapped = swapped.replace("// ---- Functions ---", GO_STUBS[GO_STUBS.index("// --- wrapping struct: jarvisrs.Alpha"):GO_STUBS.index("// ---- Functions")]
+                              + GO_STUBS[GO_STUBS.index("// --- wrapping struct: jarvisrs.Zed"):GO_STUBS.index("// --- wrapping struct: jarvisrs.Alpha")]
+                              + "// ---- Functions ---")
+    assert swapped != GO_STUBS
+    a, b = sort_go_declarations(GO_STUBS), sort_go_declarations(swapped)
+    assert a == b
+    assert sorted(filter(None, a.split("\n"))) == sorted(filter(None, GO_STUBS.split("\n")))
+    assert a.index("wrapping struct: jarvisrs.Alpha") < a.index("wrapping struct: jarvisrs.Zed")
+    assert a.index("func handle_A") < a.index("func handle_B") < a.index("// ---- Structs")
+
+    script = ("mod = Module('_x')\nmod.add_include('\"x_go.h\"')\n"
+              "add_checked_function(mod, 'b_f', retval('int'), [])\nmod.add_function('a_f', None, [])\n"
+              "add_checked_string_function(mod, 'c_f', retval('char*'), [])\n\nmod.generate(open('x.c', 'w'))\n")
+    out = sort_registrations(script).split("\n")
+    assert [line.split("'")[1] for line in out[2:5]] == ["a_f", "b_f", "c_f"]
+    assert out[:2] == script.split("\n")[:2] and out[5:] == script.split("\n")[5:]
