@@ -30,6 +30,9 @@ from typing import Dict, List, Optional, Sequence
 from . import wheel_files
 
 VERSIONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
+# Exact releases of the build tools that write the wheel (its WHEEL file names the setuptools
+# version), so a commit builds the same bytes later too; pip constraints on top of pyproject's.
+TOOL_PINS = ("setuptools==80.9.0", "wheel==0.45.1", "pybindgen==0.22.1", "ziglang==0.17.1")
 ARCHES = ("x86_64", "aarch64")
 
 
@@ -72,11 +75,16 @@ def install_tools(project_dir: str, oldest_python: str) -> str:
     """
     tools = os.path.join(project_dir, "_build", "wheel-tools")
     stamp = os.path.join(tools, ".requirements")
-    wanted = "\n".join([oldest_python, *build_requirements(project_dir)])
+    wanted = "\n".join([oldest_python, *build_requirements(project_dir), *TOOL_PINS])
     if os.path.exists(stamp) and open(stamp).read() == wanted:
         return tools
     shutil.rmtree(tools, ignore_errors=True)
-    run([oldest_python, "-m", "pip", "install", "-q", "--target", tools, *build_requirements(project_dir)])
+    os.makedirs(tools)
+    constraints = os.path.join(tools, ".constraints.txt")
+    with open(constraints, "w") as f:
+        f.write("\n".join(TOOL_PINS) + "\n")
+    run([oldest_python, "-m", "pip", "install", "-q", "--target", tools, "-c", constraints,
+         *build_requirements(project_dir)])
     with open(stamp, "w") as f:
         f.write(wanted)
     return tools
