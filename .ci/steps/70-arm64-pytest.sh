@@ -12,7 +12,7 @@ python3 -m pip install -q --disable-pip-version-check --no-deps --target "$arm64
 # x86_64 in step 90. arm64_tests="." runs everything.
 arm64_tests=${arm64_tests:-"test_package.py test_drop_in_callers.py test_quant_engine.py test_quantize_array.py
     test_lz4_block.py test_loader.py test_mmap.py test_build_platforms.py test_monitor.py test_cli.py
-    test_files.py test_stubs.py test_hypothesis_roundtrips.py"}
+    test_files.py test_stubs.py test_hypothesis_roundtrips.py test_bad_input.py"}
 # Deselected under emulation, each with its reason:
 arm64_deselect=(
     # qemu-user answers /proc/self/stat itself, with its own name ("qemu-aarch64-st"), while
