@@ -61,6 +61,14 @@ def _dynamic_section(path):
     return out
 
 
+@pytest.mark.skipif(sys.platform != "darwin", reason="Mach-O facts: macOS only (the wheel workflow runs it)")
+def test_macos_extension_does_not_link_libpython():
+    # -undefined dynamic_lookup: the interpreter that imports the extension provides Python's symbols.
+    libs = subprocess.run(["otool", "-L", _extension_path()], capture_output=True, text=True, check=True).stdout
+    assert "libpython" not in libs and "Python.framework" not in libs, libs
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF facts: Linux only")
 def test_extension_does_not_link_libpython_or_carry_an_rpath():
     dyn = _dynamic_section(_extension_path())
     needed = [line for line in dyn.splitlines() if "(NEEDED)" in line]
