@@ -15,15 +15,15 @@ python3 -m pip install -q --disable-pip-version-check --no-deps --target "$arm64
 arm64_tests=${arm64_tests:-"test_package.py test_drop_in_callers.py test_quant_engine.py test_quantize_array.py
     test_lz4_block.py test_loader.py test_mmap.py test_build_platforms.py test_monitor.py test_cli.py
     test_files.py test_stubs.py test_hypothesis_roundtrips.py test_bad_input.py test_fork_and_threads.py"}
-# Deselected under emulation, each with its reason:
+# Deselected under emulation, each with its reason (node ids are relative to the rootdir, the repo):
 arm64_deselect=(
     # qemu-user answers /proc/self/stat itself, with its own name ("qemu-aarch64-st"), while
     # psutil reads /proc/<pid>/stat from the kernel ("python3.11"): the comparison cannot hold here.
-    --deselect test_monitor.py::test_get_memory_map_matches_psutil
+    --deselect python_tests/test_monitor.py::test_get_memory_map_matches_psutil
     # NOT an emulation limit but a race the slow emulated CPU exposes (reported to the lead): the
     # first progress report of quantize_model_file carries the file size (header included) as its
     # total, later ones the data size. Remove this line once files.py/the Go job are fixed.
-    --deselect test_files.py::test_quantize_model_file_progress
+    --deselect python_tests/test_files.py::test_quantize_model_file_progress
 )
 cd "$root/python_tests"
 JRX_ARM64_PATH="$arm64_pkg" "$arm64_python" -m pytest -q -p no:cacheprovider -rs "${arm64_deselect[@]}" $arm64_tests
