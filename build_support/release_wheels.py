@@ -75,7 +75,8 @@ def install_tools(project_dir: str, oldest_python: str) -> str:
     """
     tools = os.path.join(project_dir, "_build", "wheel-tools")
     stamp = os.path.join(tools, ".requirements")
-    wanted = "\n".join([oldest_python, *build_requirements(project_dir), *TOOL_PINS])
+    # Pinned pure-Python releases: whichever CPython installed them, the files are the same.
+    wanted = "\n".join([*build_requirements(project_dir), *TOOL_PINS])
     if os.path.exists(stamp) and open(stamp).read() == wanted:
         return tools
     shutil.rmtree(tools, ignore_errors=True)
