@@ -1,9 +1,12 @@
 """Packaging contract: what is installed, how it imports, what it links, and what it never does."""
 
+import glob
 import os
+import platform
+import re
 import subprocess
 import sys
-import glob
+import sysconfig
 
 import pytest
 
@@ -58,12 +61,51 @@ def _dynamic_section(path):
     return out
 
 
+@pytest.mark.skipif(sys.platform != "darwin", reason="Mach-O facts: macOS only (the wheel workflow runs it)")
+def test_macos_extension_does_not_link_libpython():
+    # -undefined dynamic_lookup: the interpreter that imports the extension provides Python's symbols.
+    libs = subprocess.run(["otool", "-L", _extension_path()], capture_output=True, text=True, check=True).stdout
+    assert "libpython" not in libs and "Python.framework" not in libs, libs
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF facts: Linux only")
 def test_extension_does_not_link_libpython_or_carry_an_rpath():
     dyn = _dynamic_section(_extension_path())
     needed = [line for line in dyn.splitlines() if "(NEEDED)" in line]
     assert needed, dyn
     assert not any("libpython" in line for line in needed), needed
     assert "RPATH" not in dyn and "RUNPATH" not in dyn
+
+
+def _wheel_tags():
+    from importlib.metadata import distribution
+    wheel = distribution("jarvis_rust_extensions").read_text("WHEEL") or ""
+    return [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF facts: Linux only")
+def test_extension_is_stripped_and_meets_its_wheel_tag():
+    # A manylinux2014 wheel must need nothing newer than glibc 2.17 (zig links against it); the
+    # build checks this too, this checks the installed copy whatever built it.
+    path = _extension_path()
+    versions = subprocess.run(["readelf", "-W", "-V", path], capture_output=True, text=True, check=True).stdout
+    sections = subprocess.run(["readelf", "-W", "-S", path], capture_output=True, text=True, check=True).stdout
+    assert " .symtab " not in sections and " .debug_info " not in sections
+    tags = _wheel_tags()
+    assert tags, "no Tag in the installed WHEEL file"
+    if any("manylinux_2_17_" in t for t in tags):
+        glibc = sorted({tuple(map(int, v.split("."))) for v in re.findall(r"GLIBC_([0-9.]+[0-9])", versions)})
+        assert glibc and glibc[-1][:2] <= (2, 17), glibc
+        assert any(t.endswith("manylinux2014_" + platform.machine()) for t in tags), tags
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF facts: Linux only")
+def test_extension_is_built_for_this_cpu_and_python():
+    path = _extension_path()
+    header = subprocess.run(["readelf", "-h", path], capture_output=True, text=True, check=True).stdout
+    machine = {"x86_64": "X86-64", "aarch64": "AArch64"}[platform.machine()]
+    assert re.search(r"Machine:\s+.*" + machine, header), header
+    assert os.path.basename(path) == "_jarvisrs" + sysconfig.get_config_var("EXT_SUFFIX")
 
 
 def test_generated_wrapper_is_not_shipped():
