@@ -28,13 +28,25 @@ func QuantizeModelFileJob(src, dst, scheme string) (_ *Job, err error) {
 	if err := modelQuantError(modelquant.CheckScheme(scheme)); err != nil {
 		return nil, err
 	}
-	return fileJob(src, dst, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
+	j, err := fileJob(src, dst, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
 		stats, err := modelquant.Quantize(ctx, src, dst, scheme, nil, progress)
 		if err != nil {
 			return "", modelQuantError(err)
 		}
 		return marshalResult(stats)
 	})
+	if err != nil {
+		return nil, err
+	}
+	// Total is the tensor data from the first poll on, as the job's progress reports it (fileJob
+	// starts from the file's size). A header that cannot be read fails the job itself, with its
+	// documented error, so it is ignored here.
+	if path, perr := decodePath(src); perr == nil {
+		if size, serr := modelquant.DataSize(path); serr == nil {
+			j.total.Store(size)
+		}
+	}
+	return j, nil
 }
 
 // modelQuantError codes modelquant's errors: cancellation is the job's errCancelled, the input's

@@ -20,10 +20,6 @@ arm64_deselect=(
     # qemu-user answers /proc/self/stat itself, with its own name ("qemu-aarch64-st"), while
     # psutil reads /proc/<pid>/stat from the kernel ("python3.11"): the comparison cannot hold here.
     --deselect python_tests/test_monitor.py::test_get_memory_map_matches_psutil
-    # NOT an emulation limit but a race the slow emulated CPU exposes (reported to the lead): the
-    # first progress report of quantize_model_file carries the file size (header included) as its
-    # total, later ones the data size. Remove this line once files.py/the Go job are fixed.
-    --deselect python_tests/test_files.py::test_quantize_model_file_progress
 )
 cd "$root/python_tests"
 JRX_ARM64_PATH="$arm64_pkg" "$arm64_python" -m pytest -q -p no:cacheprovider -rs "${arm64_deselect[@]}" $arm64_tests

@@ -95,3 +95,21 @@ func TestQuantizeModelFileCancel(t *testing.T) {
 	require.ErrorContains(t, err, "cancelled")
 	require.NoFileExists(t, dst)
 }
+
+// TestQuantizeModelFileTotalIsTheTensorData: the job's Total is the source's tensor data (the
+// file less its header) from before Run, the same total its progress reports; it used to start
+// as the file's size and change at the first progress report.
+func TestQuantizeModelFileTotalIsTheTensorData(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "m.safetensors")
+	writeModel(t, src, nil, f32Tensor("w", 1, 64, 64), f32Tensor("v", 2, 32, 16))
+	j, err := jarvisrs.QuantizeModelFileJob(src, filepath.Join(dir, "q.safetensors"), "int8")
+	require.NoError(t, err)
+	require.Equal(t, (64*64+32*16)*4, j.Total(), "before Run")
+	j.Run()
+	for !j.Wait(1000) {
+	}
+	_, err = j.Result()
+	require.NoError(t, err)
+	require.Equal(t, j.Total(), j.Done())
+}
