@@ -96,7 +96,7 @@ def test_glibc_floor_check_names_every_newer_version():
 
 def test_elf_check_finds_rpath_libpython_and_symbols():
     dynamic = (" 0x0000000000000001 (NEEDED)  Shared library: [libpython3.11.so.1.0]\n"
-               " 0x000000000000001d (RUNPATH)  Library runpath: [/root/.pyenv/lib]\n")
+               " 0x000000000000001d (RUNPATH)  Library runpath: [/opt/python/lib]\n")
     sections = "  [27] .symtab           SYMTAB          0000000000000000 3c2e58 01c5d8 18     28 3034  8\n"
     found = elf_checks.problems(dynamic, "", sections, (2, 17))
     assert len(found) == 3 and "libpython" in found[0] and "search path" in found[1] and "stripped" in found[2]
