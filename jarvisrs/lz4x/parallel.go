@@ -177,8 +177,13 @@ func orderedParallel(n int, work func(i int), consume func(i int) bool) {
 		close(done[i])
 		return true
 	}
+	helpers := workers(n) - 1
+	// While a test injects worker panics, the caller leaves all work to the helpers (when there
+	// are any): otherwise a fast caller could finish every piece before a helper is scheduled,
+	// and the injected panic would never happen.
+	callerWorks := helpers == 0 || WorkerPanicForTests.Load() != InjectWorkPanic
 	var wg sync.WaitGroup
-	for range workers(n) - 1 {
+	for range helpers {
 		wg.Go(func() {
 			trap.enter()
 			defer trap.guard()
@@ -197,7 +202,7 @@ func orderedParallel(n int, work func(i int), consume func(i int) bool) {
 					return
 				default:
 				}
-				if !claim(false) {
+				if !callerWorks || !claim(false) {
 					select {
 					case <-done[i]:
 					case <-trap.failed:
