@@ -16,7 +16,7 @@ import ctypes
 import gc
 import os
 import sys
-from typing import Any, Callable, Tuple
+from typing import Any, Callable, NoReturn, Tuple
 
 import numpy as np
 
@@ -92,16 +92,16 @@ class Handle:
         self.value = value
         lib.IncRef(value)
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> NoReturn:
         # A handle number means nothing in another process, and a second owner of the same number
         # would release it twice: objects holding a Handle copy and pickle their configuration.
         raise TypeError("a Go object handle cannot be copied or pickled")
 
-    def __copy__(self) -> "Handle":
-        return self.__reduce__()
+    def __copy__(self) -> NoReturn:
+        self.__reduce__()
 
-    def __deepcopy__(self, memo: Any) -> "Handle":
-        return self.__reduce__()
+    def __deepcopy__(self, memo: Any) -> NoReturn:
+        self.__reduce__()
 
     def __del__(self) -> None:
         value, self.value = self.value, 0

@@ -26,7 +26,7 @@ def float32_vector(data: Any, name: str) -> np.ndarray:
             raise TypeError(f"{name} must hold real numbers, not {data.dtype}")
         if data.dtype == np.float32 and data.flags.c_contiguous and data.flags.aligned:
             return data.reshape(-1)
-        return np.require(data, np.float32, "CA").reshape(-1)
+        return np.require(data, np.float32, ("C", "A")).reshape(-1)
     if isinstance(data, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"{name} must be a sequence of numbers, not {type(data).__name__}")
     if isinstance(data, array) and data.typecode == "f":

@@ -245,8 +245,8 @@ class RustModelLoader:
         return (type(self), (self.cache_dir, self.compression_level))
 
     def __copy__(self) -> "RustModelLoader":
-        cls, args = self.__reduce__()
-        return cls(*args)
+        _cls, args = self.__reduce__()
+        return type(self)(*args)
 
     def __deepcopy__(self, memo: Dict[int, Any]) -> "RustModelLoader":
         return self.__copy__()

@@ -183,8 +183,8 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
             self._thresholds = _pressure.validate_thresholds(state["pressure_thresholds_mb"])
 
     def __copy__(self) -> "RustMemoryMonitor":
-        cls, args, state = self.__reduce__()
-        twin = cls(*args)
+        _cls, args, state = self.__reduce__()
+        twin = type(self)(*args)
         twin.__setstate__(state)
         return twin
 

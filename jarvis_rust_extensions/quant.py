@@ -63,7 +63,7 @@ def _float_input(x: Any, name: str = "x") -> Tuple[np.ndarray, Tuple[int, ...]]:
     if arr.dtype.kind != "f":
         raise TypeError(f"{name} must be a floating-point array (float16/32/64), not {arr.dtype}")
     if arr.dtype != np.float32 or not arr.flags.c_contiguous or not arr.flags.aligned:
-        arr = np.require(arr, np.float32, "CA")  # one copy: converted, contiguous and aligned
+        arr = np.require(arr, np.float32, ("C", "A"))  # one copy: converted, contiguous and aligned
     return arr, tuple(int(d) for d in arr.shape)
 
 
@@ -191,7 +191,7 @@ def dequantize(qt: QuantizedTensor) -> np.ndarray:
     out = np.empty(qt.shape, dtype=np.float32)
     n = out.size
     data = np.ascontiguousarray(qt.data)
-    scale = np.require(qt.scale, np.float32, "CA")
+    scale = np.require(qt.scale, np.float32, ("C", "A"))
     if qt.bits == 4:
         gs = qt.group_size or 0
         _native.call("jarvisrs_DequantizeInt4", _native.address_of(data), data.size, _native.address_of(scale), scale.size,
