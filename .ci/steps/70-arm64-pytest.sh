@@ -19,6 +19,13 @@ arm64_deselect=(
     # qemu-user answers /proc/self/stat itself, with its own name ("qemu-aarch64-st"), while
     # psutil reads /proc/<pid>/stat from the kernel ("python3.11"): the comparison cannot hold here.
     --deselect python_tests/test_monitor.py::test_get_memory_map_matches_psutil
+    # qemu-user does not deliver the SIGBUS of a read past a shrunken file's end as the kernel does
+    # (the Go runtime sees a nil dereference, so the call raises RuntimeError, not OSError); on
+    # x86_64 (steps 60, 90) the test holds.
+    --deselect python_tests/test_mapped_shrink.py::test_reading_a_shrunken_mapping_raises_oserror
+    # GODEBUG=cpu.avx2=off switches off AVX2 only: on arm64 the NEON path stays on by design; the
+    # scalar path on arm64 is checked by the Go tests with -tags purego.
+    --deselect python_tests/test_scalar_path.py::test_godebug_avx2_off_selects_the_scalar_path_with_identical_results
 )
 cd "$root/python_tests"
 JRX_ARM64_PATH="$arm64_pkg" "$arm64_python" -m pytest -q -p no:cacheprovider -rs "${arm64_deselect[@]}" $arm64_tests
