@@ -36,8 +36,11 @@ __all__ = ["LEVELS", "DEFAULT_THRESHOLDS_MB", "validate_thresholds", "level_inde
 LEVELS: Tuple[str, ...] = ("low", "medium", "high", "critical", "emergency")
 DEFAULT_THRESHOLDS_MB: Tuple[float, float, float, float] = (4096.0, 2048.0, 1024.0, 512.0)
 
-_PRESSURE_LEN = 16  # the layout is documented at pressureLen in jarvisrs/monitor_pressure.go
-_ZEROS = array("d", bytes(8 * _PRESSURE_LEN))
+_PRESSURE_LEN = 17  # FillPressure's buffer: the layout is documented at pressureLen in jarvisrs/monitor_pressure.go
+_READ_LEN = _PRESSURE_LEN + 6  # ReadPressure's: the pressure, then ReadStats' six figures
+_KERNEL_NUM = 16  # the number of the kernel reading, in (the one held) and out (this one's)
+_ZEROS = array("d", bytes(8 * _READ_LEN))
+_SOURCES = ("host", "cgroup")
 _VM_LEVELS = ("normal", "warn", "critical")
 _MIN_PAUSE = 0.05      # seconds between checks, at the least
 _MAX_PAUSE = 1.0       # and at the most
@@ -94,17 +97,35 @@ def level_for(available_mb: float, thresholds_mb: Any = DEFAULT_THRESHOLDS_MB) -
     return LEVELS[level]
 
 
-def read_pressure(handle: int, thresholds: Tuple[float, float, float, float]) -> Dict[str, Any]:
-    """The ``get_memory_pressure`` dict for the Go monitor ``handle`` (refreshing per its interval)."""
+def read_pressure(mon: Any, refresh: bool) -> None:
+    """Fill the pressure cache of the monitor ``mon`` with one Go call (``_publish_pressure``).
+
+    With ``refresh`` (``_refresh_pressure``: the cache is stale) Go reads fresh figures, which are
+    published to the statistics cache too (``_publish``), and returns their pressure; without
+    (``_read_pressure``: the cached reading lacks its pressure) it returns the pressure of the
+    reading Go holds, refreshing nothing. The ``"kernel"`` dict is built only when Go reports
+    new kernel figures (they are re-read at a refresh when 2 s old); otherwise the one kept in
+    ``mon._kernel`` is reused (``get_memory_pressure`` hands out copies, never it).
+    """
+    kept_num, kept = mon._kernel
     buf = array("d", _ZEROS)
+    buf[_KERNEL_NUM] = kept_num
     try:
-        source = _native.lib.jarvisrs_RustMemoryMonitor_FillPressure(handle, *thresholds, buf.buffer_info()[0],
-                                                                     _PRESSURE_LEN)
+        if refresh:
+            source = _native.lib.jarvisrs_RustMemoryMonitor_ReadPressure(mon._h, *mon._thresholds, buf.buffer_info()[0],
+                                                                         _READ_LEN)
+            mon._publish(buf[17], buf[18], buf[19], buf[20], buf[21], _SOURCES[int(buf[22])])
+        else:
+            source = _native.lib.jarvisrs_RustMemoryMonitor_FillPressure(mon._h, *mon._thresholds, buf.buffer_info()[0],
+                                                                         _PRESSURE_LEN)
     except RuntimeError as exc:
         raise translate(exc) from None
+    if buf[_KERNEL_NUM] != kept_num:
+        kept = _kernel(buf, source)
+        mon._kernel = (buf[_KERNEL_NUM], kept)
     trend = buf[2]
-    return {"level": LEVELS[int(buf[0])], "available_mb": buf[1], "thresholds_mb": thresholds,
-            "trend_mb_per_s": None if math.isnan(trend) else trend, "kernel": _kernel(buf, source)}
+    mon._publish_pressure({"level": LEVELS[int(buf[0])], "available_mb": buf[1], "thresholds_mb": mon._thresholds,
+                           "trend_mb_per_s": None if math.isnan(trend) else trend, "kernel": kept})
 
 
 def _kernel(buf: "array[float]", source: str) -> Optional[Dict[str, Any]]:

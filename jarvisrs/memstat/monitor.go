@@ -86,6 +86,11 @@ func (m *Monitor) Stats() (Stats, error) {
 		}
 		m.refreshMu.Unlock()
 	}
+	return m.statsOf(s), nil
+}
+
+// statsOf is the view of the reading s with the current ML accounting.
+func (m *Monitor) statsOf(s *snapshot) Stats {
 	ml := m.ml.Load()
 	return Stats{
 		TotalMB:       s.totalMB,
@@ -97,7 +102,7 @@ func (m *Monitor) Stats() (Stats, error) {
 		MLModelsCount: ml.count,
 		MLPercent:     percentOf(ml.mb, s.totalMB),
 		LimitSource:   s.source,
-	}, nil
+	}
 }
 
 // Refresh reads fresh figures now, whatever the cache's age, publishes them (they count for
