@@ -152,3 +152,22 @@ func TestUseKernelPressureKeepsTheNumbering(t *testing.T) {
 	require.Equal(t, p.KernelReading+1, q.KernelReading)
 	require.Equal(t, uint64(999999), q.Kernel.PSI.Some.TotalUs, "the new reader is read at once")
 }
+
+// TestRefreshReadsOnce: with an interval of 0, Refresh makes one reading, not two (it once
+// returned through Stats, to which the new reading was already stale). Seen through the trend:
+// NewMonitor's reading and seven refreshes fill its TrendLen (8) slots, so the first, larger
+// reading still counts; two readings a refresh would have pushed it out (a flat trend).
+func TestRefreshReadsOnce(t *testing.T) {
+	tree, m, _ := pressureTree(t, 0)
+	time.Sleep(5 * time.Millisecond)
+	tree.write(t, leafDir+"memory.current", "419430400\n") // available 312 -> 212 MiB
+	for range memstat.TrendLen - 1 {
+		s, err := m.Refresh()
+		require.NoError(t, err)
+		require.Equal(t, 212.0, s.AvailableMB)
+	}
+	_, p, err := m.StatsAndPressure(memstat.DefaultThresholds, false)
+	require.NoError(t, err)
+	require.True(t, p.HasTrend)
+	require.Less(t, p.TrendMBPerS, 0.0, "NewMonitor's 312 MiB is still among the last 8 readings")
+}

@@ -111,12 +111,14 @@ func (m *Monitor) statsOf(s *snapshot) Stats {
 // of its own calls when that cache is stale.
 func (m *Monitor) Refresh() (Stats, error) {
 	m.refreshMu.Lock()
-	_, err := m.refreshLocked()
+	s, err := m.refreshLocked()
 	m.refreshMu.Unlock()
 	if err != nil {
 		return Stats{}, err
 	}
-	return m.Stats()
+	// Not m.Stats(): with an interval of 0 the new reading is already stale to it, and it
+	// would read (and feed the trend) a second time.
+	return m.statsOf(s), nil
 }
 
 // SetML records the memory held by ML models (MiB) and how many there are. The figures are kept
