@@ -14,7 +14,7 @@ import (
 //	4-6 some avg10/60/300 (%)        7-8 some total µs as high and low 32-bit halves
 //	9-11 full avg10/60/300 (%)       12-13 full total µs as halves   14 full line present (0/1)
 //	15 macOS level (0 normal, 1 warn, 2 critical)
-//	16 the kernel reading's number (memstat.Pressure.KernelReading), in and out: see FillPressure
+//	16 the kernel reading's number (memstat.Pressure.KernelReading): equal numbers, same figures
 //
 // Totals travel as two exact halves because a float64 holds integers exactly only up to 2^53.
 // ReadPressure's buffer adds ReadStats' six figures after these (readPressureLen).
@@ -37,37 +37,45 @@ func thresholdsOf(t0, t1, t2, t3 float64) (memstat.Thresholds, error) {
 }
 
 // FillPressure fills the n float64s at out (n >= 17, layout at pressureLen) with the pressure of
-// the monitor's latest reading under the thresholds t0 > t1 > t2 > t3 (MiB), without refreshing
-// (the caller's cache decides when to refresh, through ReadStats or ReadPressure), and returns
-// the kernel figures' source (a PSI file path, "kern.memorystatus_vm_pressure_level", or "" when
-// the kernel has none). out[16] goes in as the number of the kernel reading the caller already
-// holds (0: none) and comes out as the number of this one; when they are equal the figures are
-// those the caller holds and the source is returned as "" (it saves converting a string).
-func (m *RustMemoryMonitor) FillPressure(t0, t1, t2, t3 float64, out uintptr, n int) (source string, err error) {
+// the monitor's latest reading under the thresholds t0 > t1 > t2 > t3 (MiB), without refreshing:
+// the caller's cache decides when to refresh, through ReadStats or ReadPressure. The kernel
+// figures' source is KernelPressureSource's (a string result would cost every call a conversion
+// that changes nothing). Bad thresholds raise ValueError.
+func (m *RustMemoryMonitor) FillPressure(t0, t1, t2, t3 float64, out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
-	return m.fillPressure(memstat.Thresholds{t0, t1, t2, t3}, out, n, pressureLen, false)
+	return 0, m.fillPressure(memstat.Thresholds{t0, t1, t2, t3}, out, n, pressureLen, false)
 }
 
 // ReadPressure reads fresh figures (one refresh, as ReadStats makes) and fills the n float64s at
-// out (n >= 23) with the pressure of that reading as FillPressure does (out[0:17], out[16] in
-// and out) followed by its statistics as ReadStats fills them (out[17:23]): one call where a
-// refresh of both would otherwise take two. It returns the source as FillPressure does.
-func (m *RustMemoryMonitor) ReadPressure(t0, t1, t2, t3 float64, out uintptr, n int) (source string, err error) {
+// out (n >= 23) with the pressure of that reading as FillPressure does (out[0:17]) followed by its
+// statistics as ReadStats fills them (out[17:23]): one call where a refresh of both would
+// otherwise take two.
+func (m *RustMemoryMonitor) ReadPressure(t0, t1, t2, t3 float64, out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
-	return m.fillPressure(memstat.Thresholds{t0, t1, t2, t3}, out, n, readPressureLen, m.refreshing())
+	return 0, m.fillPressure(memstat.Thresholds{t0, t1, t2, t3}, out, n, readPressureLen, m.refreshing())
+}
+
+// KernelPressureSource returns where the monitor's kernel figures come from: its PSI file (the
+// cgroup v2 memory.pressure or /proc/pressure/memory), else "kern.memorystatus_vm_pressure_level"
+// (macOS). It names the source of every figure FillPressure reports with a kernel kind other
+// than 0.
+func (m *RustMemoryMonitor) KernelPressureSource() string {
+	if p := m.mon.KernelPressureReader().PSIPath(); p != "" {
+		return p
+	}
+	return memstat.VMPressureSysctl
 }
 
 // fillPressure is FillPressure (want pressureLen) and ReadPressure (want readPressureLen).
-func (m *RustMemoryMonitor) fillPressure(t memstat.Thresholds, out uintptr, n, want int, refresh bool) (string, error) {
+func (m *RustMemoryMonitor) fillPressure(t memstat.Thresholds, out uintptr, n, want int, refresh bool) error {
 	if err := checkFloatOut(out, n, want); err != nil {
-		return "", err
+		return err
 	}
 	s, p, err := m.mon.StatsAndPressure(t, refresh) // bad thresholds: ErrInvalidArgument, a ValueError
 	if err != nil {
-		return "", memstatError(err)
+		return memstatError(err)
 	}
 	dst := float64sAt(out, n)
-	held := dst[kernelNumSlot]
 	clear(dst[:want])
 	dst[0], dst[1], dst[2] = float64(p.Level), p.AvailableMB, p.TrendMBPerS
 	if !p.HasTrend {
@@ -93,10 +101,7 @@ func (m *RustMemoryMonitor) fillPressure(t memstat.Thresholds, out uintptr, n, w
 	if want == readPressureLen {
 		fillStats(dst[pressureLen:], s)
 	}
-	if held == dst[kernelNumSlot] {
-		return "", nil
-	}
-	return k.Source, nil
+	return nil
 }
 
 func fillPSILine(dst []float64, l memstat.PSILine) {
