@@ -108,7 +108,7 @@ def refresh_pressure(mon: Any) -> None:
     num, kept = mon._kernel
     buf = array("d", _ZEROS)
     try:
-        _native.lib.jarvisrs_RustMemoryMonitor_ReadPressure(mon._h, *mon._thresholds, buf.buffer_info()[0], _READ_LEN)
+        _native.lib.jarvisrs_RustMemoryMonitor_ReadPressure(mon._h, buf.buffer_info()[0], _READ_LEN)
     except RuntimeError as exc:
         raise translate(exc) from None
     mon._publish(buf[17], buf[18], buf[19], buf[20], buf[21], _SOURCES[int(buf[22])])
@@ -126,7 +126,7 @@ def read_pressure(mon: Any) -> None:
     num, kept = mon._kernel
     buf = array("d", _ZEROS)
     try:
-        _native.lib.jarvisrs_RustMemoryMonitor_FillPressure(mon._h, *mon._thresholds, buf.buffer_info()[0], _PRESSURE_LEN)
+        _native.lib.jarvisrs_RustMemoryMonitor_FillPressure(mon._h, buf.buffer_info()[0], _PRESSURE_LEN)
     except RuntimeError as exc:
         raise translate(exc) from None
     if buf[_KERNEL_NUM] != num:

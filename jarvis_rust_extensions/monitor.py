@@ -98,6 +98,7 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
         interval = 0.1 if update_interval is None else as_float(update_interval, "update_interval")
         self._handle = _native.Handle(_native.call("jarvisrs_NewRustMemoryMonitor", interval))
         self._h = self._handle.value
+        _native.call("jarvisrs_RustMemoryMonitor_SetPressureThresholds", self._h, *self._thresholds)
         self._interval = interval
         self._configure(interval)
         try:
@@ -185,7 +186,9 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
     def __setstate__(self, state: Dict[str, Any]) -> None:
         self.update_ml_stats(state["ml_models_mb"], state["ml_models_count"])
         if "pressure_thresholds_mb" in state:  # absent in pickles made before the pressure levels
-            self._thresholds = _pressure.validate_thresholds(state["pressure_thresholds_mb"])
+            thresholds = _pressure.validate_thresholds(state["pressure_thresholds_mb"])
+            _native.call("jarvisrs_RustMemoryMonitor_SetPressureThresholds", self._h, *thresholds)
+            self._thresholds = thresholds
             self._publish_pressure(None)  # a cached pressure has the old thresholds' level
 
     def __copy__(self) -> "RustMemoryMonitor":

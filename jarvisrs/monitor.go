@@ -62,13 +62,15 @@ func checkFloatOut(out uintptr, n, want int) error {
 
 // RustMemoryMonitor is the Go half of the Python RustMemoryMonitor. The statistics cache Python
 // reads, its age and the ML accounting live on the Python side (the fast paths of package
-// pyaccel, or their pure-Python fallback), which calls ReadStats only to refresh. The Go monitor
-// keeps the readings behind the memory pressure (its level, trend and kernel figures): every
-// ReadStats is one of its refreshes. Safe for concurrent use.
+// pyaccel, or their pure-Python fallback), which calls ReadStats or ReadPressure only to refresh.
+// The Go monitor keeps the readings behind the memory pressure (its level, trend and kernel
+// figures): every ReadStats or ReadPressure is one of its refreshes. Safe for concurrent use.
 type RustMemoryMonitor struct {
 	mon      *memstat.Monitor
 	interval float64
 	used     atomic.Bool // false until the first ReadStats or ReadPressure (see refreshing)
+	// thresholds of the pressure levels (SetPressureThresholds); nil: memstat.DefaultThresholds
+	thresholds atomic.Pointer[memstat.Thresholds]
 }
 
 // NewRustMemoryMonitor returns a monitor for an update interval of updateInterval seconds (finite,

@@ -36,23 +36,45 @@ func thresholdsOf(t0, t1, t2, t3 float64) (memstat.Thresholds, error) {
 	return t, nil
 }
 
+// SetPressureThresholds sets the thresholds t0 > t1 > t2 > t3 (MiB) FillPressure and
+// ReadPressure judge the level by (memstat.DefaultThresholds until then). They are kept here
+// rather than passed to every call: four float arguments cost a refresh more than the pressure
+// itself. Invalid thresholds raise ValueError and change nothing. Safe for concurrent use.
+func (m *RustMemoryMonitor) SetPressureThresholds(t0, t1, t2, t3 float64) (status int, err error) {
+	defer recoverPanic(&err)
+	t, err := thresholdsOf(t0, t1, t2, t3)
+	if err != nil {
+		return 0, err
+	}
+	m.thresholds.Store(&t)
+	return 0, nil
+}
+
+// pressureThresholds returns the thresholds SetPressureThresholds set last, or the defaults.
+func (m *RustMemoryMonitor) pressureThresholds() memstat.Thresholds {
+	if t := m.thresholds.Load(); t != nil {
+		return *t
+	}
+	return memstat.DefaultThresholds
+}
+
 // FillPressure fills the n float64s at out (n >= 17, layout at pressureLen) with the pressure of
-// the monitor's latest reading under the thresholds t0 > t1 > t2 > t3 (MiB), without refreshing:
+// the monitor's latest reading under its thresholds (SetPressureThresholds), without refreshing:
 // the caller's cache decides when to refresh, through ReadStats or ReadPressure. The kernel
 // figures' source is KernelPressureSource's (a string result would cost every call a conversion
-// that changes nothing). Bad thresholds raise ValueError.
-func (m *RustMemoryMonitor) FillPressure(t0, t1, t2, t3 float64, out uintptr, n int) (status int, err error) {
+// that changes nothing).
+func (m *RustMemoryMonitor) FillPressure(out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
-	return 0, m.fillPressure(memstat.Thresholds{t0, t1, t2, t3}, out, n, pressureLen, false)
+	return 0, m.fillPressure(out, n, pressureLen, false)
 }
 
 // ReadPressure reads fresh figures (one refresh, as ReadStats makes) and fills the n float64s at
 // out (n >= 23) with the pressure of that reading as FillPressure does (out[0:17]) followed by its
 // statistics as ReadStats fills them (out[17:23]): one call where a refresh of both would
 // otherwise take two.
-func (m *RustMemoryMonitor) ReadPressure(t0, t1, t2, t3 float64, out uintptr, n int) (status int, err error) {
+func (m *RustMemoryMonitor) ReadPressure(out uintptr, n int) (status int, err error) {
 	defer recoverPanic(&err)
-	return 0, m.fillPressure(memstat.Thresholds{t0, t1, t2, t3}, out, n, readPressureLen, m.refreshing())
+	return 0, m.fillPressure(out, n, readPressureLen, m.refreshing())
 }
 
 // KernelPressureSource returns where the monitor's kernel figures come from: its PSI file (the
@@ -67,11 +89,11 @@ func (m *RustMemoryMonitor) KernelPressureSource() string {
 }
 
 // fillPressure is FillPressure (want pressureLen) and ReadPressure (want readPressureLen).
-func (m *RustMemoryMonitor) fillPressure(t memstat.Thresholds, out uintptr, n, want int, refresh bool) error {
+func (m *RustMemoryMonitor) fillPressure(out uintptr, n, want int, refresh bool) error {
 	if err := checkFloatOut(out, n, want); err != nil {
 		return err
 	}
-	s, p, err := m.mon.StatsAndPressure(t, refresh) // bad thresholds: ErrInvalidArgument, a ValueError
+	s, p, err := m.mon.StatsAndPressure(m.pressureThresholds(), refresh)
 	if err != nil {
 		return memstatError(err)
 	}

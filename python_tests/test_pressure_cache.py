@@ -248,3 +248,15 @@ def test_copies_have_their_own_pressure_cache():
     twin = copy.copy(mon)
     assert twin.get_memory_pressure()["level"] == "emergency"
     assert twin.get_memory_pressure()["thresholds_mb"] == EVERYWHERE
+
+
+def test_go_keeps_the_thresholds_and_refuses_bad_ones():
+    from jarvis_rust_extensions import _native
+    mon = RustMemoryMonitor(0, pressure_thresholds_mb=EVERYWHERE)
+    assert mon.get_memory_pressure()["level"] == "emergency"  # judged in Go by the kept thresholds
+    for bad in ((1.0, 2.0, 3.0, 4.0), (4.0, 3.0, 2.0, 0.0), (4.0, 3.0, float("nan"), 1.0)):
+        with pytest.raises(ValueError, match="threshold"):
+            _native.call("jarvisrs_RustMemoryMonitor_SetPressureThresholds", mon._h, *bad)
+    assert mon.get_memory_pressure()["level"] == "emergency", "refused thresholds change nothing"
+    _native.call("jarvisrs_RustMemoryMonitor_SetPressureThresholds", mon._h, 4.0, 3.0, 2.0, 1.0)
+    assert mon.get_memory_pressure()["level"] == "low"
