@@ -7,6 +7,13 @@ records one timestamped reading each time); a cache kept elsewhere (in Python, s
 ``memstat.Trend`` on each of its refreshes the same way, or the trend stays ``None``. This module
 validates the thresholds, turns the Go figures into the documented dict, and waits.
 
+Caching: the dict is kept by the monitor's statistics cache (``_fastpaths.StatsCache``), tied to
+the reading it describes, and ``get_memory_pressure`` returns copies of it until the next refresh.
+A stale cache calls ``refresh_pressure`` (one Go call refreshes the statistics and returns their
+pressure); a fresh reading refreshed by ``get_memory_stats`` gets its pressure from
+``read_pressure`` (Go, no refresh). Go keeps the thresholds (``SetPressureThresholds``) and reads
+the kernel file again at a refresh only once its figures are 2 s old.
+
 Waiting: on Linux, where the kernel accepts a PSI trigger on the pressure file the monitor reads
 (``some 150000 1000000``, else the unprivileged form ``some 300000 2000000``), the wait sleeps in
 the kernel in slices of at most 0.1 s, waking early when tasks stall on memory, and checks the
