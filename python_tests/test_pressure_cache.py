@@ -5,6 +5,8 @@ most every 2 s. The same checks run on both bases with scripted readings, then o
 monitor."""
 
 import copy
+import os
+import signal
 import sys
 import time
 
@@ -260,3 +262,68 @@ def test_go_keeps_the_thresholds_and_refuses_bad_ones():
     assert mon.get_memory_pressure()["level"] == "emergency", "refused thresholds change nothing"
     _native.call("jarvisrs_RustMemoryMonitor_SetPressureThresholds", mon._h, 4.0, 3.0, 2.0, 1.0)
     assert mon.get_memory_pressure()["level"] == "low"
+
+
+def test_real_monitor_from_many_threads():
+    """Threads refresh and read the pressure and the statistics at once: every pressure dict is
+    whole and consistent (its level is its available memory's under its thresholds)."""
+    import threading
+    from jarvis_rust_extensions import _pressure
+    a = RustMemoryMonitor().get_memory_stats()["available_mb"]  # thresholds around it: levels vary
+    mon = RustMemoryMonitor(0.0005, pressure_thresholds_mb=(a + 1.0, a, a - 1.0, a / 2))
+    errors, stop = [], time.monotonic() + 1.0
+
+    def work(t):
+        try:
+            while time.monotonic() < stop:
+                p = mon.get_memory_pressure()
+                assert set(p) == {"level", "available_mb", "thresholds_mb", "trend_mb_per_s", "kernel"}, p
+                assert p["level"] == _pressure.LEVELS[sum(p["available_mb"] <= x for x in p["thresholds_mb"])], p
+                if t % 2:
+                    mon.get_memory_stats()
+                    p["kernel"] = None  # a caller changing its copy
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        pool = [threading.Thread(target=work, args=(t,)) for t in range(6)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(old)
+    assert not any(t.is_alive() for t in pool)
+    assert errors == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # Go's threads, 3.12+
+def test_forked_child_answers_pressure_from_the_cache_and_raises_on_refresh():
+    from jarvis_rust_extensions import ForkedProcessError
+    cached, fresh = RustMemoryMonitor(3600), RustMemoryMonitor(0)
+    want = cached.get_memory_pressure()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        code = 1
+        try:
+            assert cached.get_memory_pressure() == want
+            try:
+                fresh.get_memory_pressure()
+            except ForkedProcessError:
+                code = 0
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.02)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("forked child hung")
+    assert os.waitstatus_to_exitcode(status) == 0
