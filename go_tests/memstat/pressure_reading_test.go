@@ -171,3 +171,42 @@ func TestRefreshReadsOnce(t *testing.T) {
 	require.True(t, p.HasTrend)
 	require.Less(t, p.TrendMBPerS, 0.0, "NewMonitor's 312 MiB is still among the last 8 readings")
 }
+
+// TestStatsAndPressureConcurrent: goroutines refreshing and reading at once (the clock moving
+// past KernelMaxAge now and then) each see whole readings and kernel numbers that never go back.
+// Run it with -race too.
+func TestStatsAndPressureConcurrent(t *testing.T) {
+	_, m, clock := pressureTree(t, 0)
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var last uint64
+			for i := range 200 {
+				if g == 0 && i%20 == 0 {
+					clock.Advance(memstat.KernelMaxAge)
+				}
+				s, p, err := m.StatsAndPressure(memstat.DefaultThresholds, (g+i)%2 == 0)
+				switch {
+				case err != nil:
+					errs <- err.Error()
+					return
+				case s.AvailableMB != p.AvailableMB:
+					errs <- "stats and pressure of different readings"
+					return
+				case p.KernelReading < last || p.Kernel.Kind != memstat.KernelPSI:
+					errs <- "kernel reading went back or was lost"
+					return
+				}
+				last = p.KernelReading
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
