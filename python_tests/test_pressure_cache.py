@@ -327,3 +327,40 @@ def test_forked_child_answers_pressure_from_the_cache_and_raises_on_refresh():
         os.waitpid(pid, 0)
         pytest.fail("forked child hung")
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_new_go_calls_with_an_unknown_handle_raise_and_the_interpreter_lives(tmp_path):
+    """The Go methods added for the cache, called with a handle that names nothing: RuntimeError
+    naming it (build_support/patch_generated.py mends gopy's wrappers), never a crash."""
+    import subprocess
+    code = """
+from array import array
+from jarvis_rust_extensions import _native
+buf = array("d", bytes(8 * 23))
+for name, args in [("jarvisrs_RustMemoryMonitor_ReadPressure", (987654321, buf.buffer_info()[0], 23)),
+                   ("jarvisrs_RustMemoryMonitor_FillPressure", (987654321, buf.buffer_info()[0], 17)),
+                   ("jarvisrs_RustMemoryMonitor_SetPressureThresholds", (987654321, 4.0, 3.0, 2.0, 1.0)),
+                   ("jarvisrs_RustMemoryMonitor_KernelPressureSource", (987654321,))]:
+    try:
+        getattr(_native.lib, name)(*args)
+    except RuntimeError as exc:
+        assert "987654321" in str(exc), (name, exc)
+    else:
+        raise AssertionError(name + " returned without raising")
+from jarvis_rust_extensions import RustMemoryMonitor
+assert RustMemoryMonitor(0).get_memory_pressure()["available_mb"] > 0
+print("alive")
+"""
+    proc = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "alive", proc.stderr[-3000:]
+
+
+def test_short_buffers_are_refused():
+    from jarvis_rust_extensions import _native
+    from array import array
+    mon = RustMemoryMonitor()
+    buf = array("d", bytes(8 * 23))
+    with pytest.raises(ValueError, match="23"):
+        _native.call("jarvisrs_RustMemoryMonitor_ReadPressure", mon._h, buf.buffer_info()[0], 17)
+    with pytest.raises(ValueError, match="17"):
+        _native.call("jarvisrs_RustMemoryMonitor_FillPressure", mon._h, buf.buffer_info()[0], 16)
