@@ -206,6 +206,18 @@ def bench_monitor_vs_python(t: Table) -> None:
               note=f"ratio >= {target:.3f} means <= {1 / target:.1f}x the Python method")
 
 
+def bench_pressure_cost(t: Table) -> None:
+    """Issue 13: get_memory_pressure costs no more than get_memory_stats, cached (a copy of the
+    cached dicts, no Go) and refreshing (one Go call reads both; PSI at most every 2 s), timed in
+    alternation (ratio = stats time / pressure time)."""
+    env = {"cached": jre.RustMemoryMonitor(3600), "fresh": jre.RustMemoryMonitor(0)}
+    for mon, number, target in (("cached", 20_000, 1 / 1.3), ("fresh", 300, 1 / 1.05)):
+        ours, peer = best_pair(f"{mon}.get_memory_pressure()", f"{mon}.get_memory_stats()", env, number)
+        kind = "cached" if mon == "cached" else "refreshing"
+        t.add(f"get_memory_pressure ({kind})", ours, f"get_memory_stats ({kind})", peer, target,
+              note=f"ratio >= {target:.3f} means <= {1 / target:.2f}x get_memory_stats")
+
+
 def bench_list_inputs(t: Table, loader, lst: list, repeat: int) -> None:
     """Issue 15: 1M Python floats in (read natively, GIL held) against converting them alone."""
     from array import array
@@ -511,6 +523,7 @@ def main() -> int:
     t = Table()
     started = time.perf_counter()
     bench_monitor(t)
+    bench_pressure_cost(t)
     bench_quant(t, n, repeat)
     bench_lz4(t, n * 4, repeat)
     bench_lz4_cores(t, n * 4, repeat)

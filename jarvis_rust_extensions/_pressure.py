@@ -7,6 +7,13 @@ records one timestamped reading each time); a cache kept elsewhere (in Python, s
 ``memstat.Trend`` on each of its refreshes the same way, or the trend stays ``None``. This module
 validates the thresholds, turns the Go figures into the documented dict, and waits.
 
+Caching: the dict is kept by the monitor's statistics cache (``_fastpaths.StatsCache``), tied to
+the reading it describes, and ``get_memory_pressure`` returns copies of it until the next refresh.
+A stale cache calls ``refresh_pressure`` (one Go call refreshes the statistics and returns their
+pressure); a fresh reading refreshed by ``get_memory_stats`` gets its pressure from
+``read_pressure`` (Go, no refresh). Go keeps the thresholds (``SetPressureThresholds``) and reads
+the kernel file again at a refresh only once its figures are 2 s old.
+
 Waiting: on Linux, where the kernel accepts a PSI trigger on the pressure file the monitor reads
 (``some 150000 1000000``, else the unprivileged form ``some 300000 2000000``), the wait sleeps in
 the kernel in slices of at most 0.1 s, waking early when tasks stall on memory, and checks the
@@ -30,14 +37,18 @@ from . import _native
 from ._convert import as_float
 from ._errors import translate
 
-__all__ = ["LEVELS", "DEFAULT_THRESHOLDS_MB", "validate_thresholds", "level_index", "level_for", "read_pressure",
-           "wait_for", "wait_for_async"]
+__all__ = ["LEVELS", "DEFAULT_THRESHOLDS_MB", "validate_thresholds", "level_index", "level_for", "refresh_pressure",
+           "read_pressure", "wait_for", "wait_for_async"]
 
 LEVELS: Tuple[str, ...] = ("low", "medium", "high", "critical", "emergency")
 DEFAULT_THRESHOLDS_MB: Tuple[float, float, float, float] = (4096.0, 2048.0, 1024.0, 512.0)
 
-_PRESSURE_LEN = 16  # the layout is documented at pressureLen in jarvisrs/monitor_pressure.go
-_ZEROS = array("d", bytes(8 * _PRESSURE_LEN))
+_PRESSURE_LEN = 17  # FillPressure's buffer: the layout is documented at pressureLen in jarvisrs/monitor_pressure.go
+_READ_LEN = _PRESSURE_LEN + 6  # ReadPressure's: the pressure, then ReadStats' six figures
+_KERNEL_NUM = 16  # the number of the kernel reading, in (the one held) and out (this one's)
+_ZEROS = array("d", bytes(8 * _READ_LEN))
+_SOURCES = ("host", "cgroup")
+_LEVEL_OF = {float(i): name for i, name in enumerate(LEVELS)}  # Go's level number (a float) -> name
 _VM_LEVELS = ("normal", "warn", "critical")
 _MIN_PAUSE = 0.05      # seconds between checks, at the least
 _MAX_PAUSE = 1.0       # and at the most
@@ -94,31 +105,61 @@ def level_for(available_mb: float, thresholds_mb: Any = DEFAULT_THRESHOLDS_MB) -
     return LEVELS[level]
 
 
-def read_pressure(handle: int, thresholds: Tuple[float, float, float, float]) -> Dict[str, Any]:
-    """The ``get_memory_pressure`` dict for the Go monitor ``handle`` (refreshing per its interval)."""
+def refresh_pressure(mon: Any) -> None:
+    """``RustMemoryMonitor._refresh_pressure`` (bound there as a method, saving a call): one Go call
+    reads fresh figures, which are published to the statistics cache (``_publish``), and their
+    pressure, which goes to ``_publish_pressure``. The ``"kernel"`` dict is built only when Go
+    reports new kernel figures (they are re-read at a refresh when 2 s old); otherwise the one
+    kept in ``mon._kernel`` is reused (``get_memory_pressure`` hands out copies, never it). Every
+    refresh pays this function, so it is written for speed: no helper calls."""
+    num, kept = mon._kernel
     buf = array("d", _ZEROS)
     try:
-        source = _native.lib.jarvisrs_RustMemoryMonitor_FillPressure(handle, *thresholds, buf.buffer_info()[0],
-                                                                     _PRESSURE_LEN)
+        _native.lib.jarvisrs_RustMemoryMonitor_ReadPressure(mon._h, buf.buffer_info()[0], _READ_LEN)
     except RuntimeError as exc:
         raise translate(exc) from None
+    mon._publish(buf[17], buf[18], buf[19], buf[20], buf[21], _SOURCES[int(buf[22])])
+    if buf[_KERNEL_NUM] != num:
+        kept = _kernel(mon, buf)
     trend = buf[2]
-    return {"level": LEVELS[int(buf[0])], "available_mb": buf[1], "thresholds_mb": thresholds,
-            "trend_mb_per_s": None if math.isnan(trend) else trend, "kernel": _kernel(buf, source)}
+    mon._publish_pressure({"level": _LEVEL_OF[buf[0]], "available_mb": buf[1], "thresholds_mb": mon._thresholds,
+                           "trend_mb_per_s": trend if trend == trend else None, "kernel": kept})  # NaN: no trend
 
 
-def _kernel(buf: "array[float]", source: str) -> Optional[Dict[str, Any]]:
+def read_pressure(mon: Any) -> None:
+    """``RustMemoryMonitor._read_pressure``: the pressure of the reading Go holds, refreshing
+    nothing (the cached reading lacks its pressure), to ``_publish_pressure``; as
+    ``refresh_pressure`` otherwise."""
+    num, kept = mon._kernel
+    buf = array("d", _ZEROS)
+    try:
+        _native.lib.jarvisrs_RustMemoryMonitor_FillPressure(mon._h, buf.buffer_info()[0], _PRESSURE_LEN)
+    except RuntimeError as exc:
+        raise translate(exc) from None
+    if buf[_KERNEL_NUM] != num:
+        kept = _kernel(mon, buf)
+    trend = buf[2]
+    mon._publish_pressure({"level": _LEVEL_OF[buf[0]], "available_mb": buf[1], "thresholds_mb": mon._thresholds,
+                           "trend_mb_per_s": trend if trend == trend else None, "kernel": kept})
+
+
+def _kernel(mon: Any, buf: "array[float]") -> Optional[Dict[str, Any]]:
+    """The ``"kernel"`` dict of Go's figures in ``buf``, kept in ``mon._kernel`` with their number."""
     kind = buf[3]
-    if kind == 1:  # a dict literal: about twice as fast as filling one in a loop
+    k: Optional[Dict[str, Any]] = None
+    if kind == 1:
+        source = _native.call("jarvisrs_RustMemoryMonitor_KernelPressureSource", mon._h)
         full = buf[14] == 1
-        return {"source": source, "some_avg10": buf[4], "some_avg60": buf[5], "some_avg300": buf[6],
-                "some_total_us": int(buf[7]) << 32 | int(buf[8]),
-                "full_avg10": buf[9] if full else None, "full_avg60": buf[10] if full else None,
-                "full_avg300": buf[11] if full else None,
-                "full_total_us": int(buf[12]) << 32 | int(buf[13]) if full else None}
-    if kind == 2:
-        return {"source": source, "level": _VM_LEVELS[int(buf[15])]}
-    return None
+        k = {"source": source, "some_avg10": buf[4], "some_avg60": buf[5], "some_avg300": buf[6],
+             "some_total_us": int(buf[7]) << 32 | int(buf[8]),
+             "full_avg10": buf[9] if full else None, "full_avg60": buf[10] if full else None,
+             "full_avg300": buf[11] if full else None,
+             "full_total_us": int(buf[12]) << 32 | int(buf[13]) if full else None}
+    elif kind == 2:
+        k = {"source": _native.call("jarvisrs_RustMemoryMonitor_KernelPressureSource", mon._h),
+             "level": _VM_LEVELS[int(buf[15])]}
+    mon._kernel = (buf[_KERNEL_NUM], k)
+    return k
 
 
 def _deadline(timeout: Any) -> Optional[float]:

@@ -2,8 +2,8 @@
 cache and ML accounting. Used when the extension was built without the C fast paths; the tests
 run the same checks against both.
 
-Thread safety: every update is one attribute store of a new tuple (``_snap``, ``_ml``), atomic
-under the GIL, so a reader sees a whole reading and a whole ML accounting, never half of one. Two
+Thread safety: every update is one attribute store of a new tuple (``_snap``, ``_ml``,
+``_pressure``), atomic under the GIL, so a reader sees a whole reading and a whole ML accounting, never half of one. Two
 threads may refresh at the same time; both readings are valid and the last store wins.
 """
 
@@ -20,17 +20,22 @@ _MAX_INT64 = 2**63 - 1
 
 
 class PyStatsCache:
-    """Cached memory statistics and ML accounting; subclasses provide ``_refresh()``, which reads
-    fresh figures and passes them to ``_publish``."""
+    """Cached memory statistics, ML accounting and memory pressure; subclasses provide
+    ``_refresh()``, which reads fresh figures and passes them to ``_publish``, and for
+    ``get_memory_pressure`` ``_refresh_pressure()`` (a refresh that also passes the pressure of the
+    new reading to ``_publish_pressure``) and ``_read_pressure()`` (the pressure of the current
+    reading, without a refresh, to ``_publish_pressure``)."""
 
-    __slots__ = ("_cache_interval", "_snap", "_ml")
+    __slots__ = ("_cache_interval", "_snap", "_ml", "_pressure")
     _snap: Optional[Tuple[float, Dict[str, object], float, float, float]]
+    _pressure: Optional[Tuple[object, Dict[str, Any]]]
 
     def __new__(cls, *_args: Any, **_kwargs: Any) -> "PyStatsCache":
         self = super().__new__(cls)
         self._cache_interval = 0.0
         self._snap = None  # (published at, stats dict, total, used, available)
         self._ml = (0.0, 0)
+        self._pressure = None  # (the _snap it describes, pressure dict)
         return self
 
     def _configure(self, update_interval: float) -> None:
@@ -46,8 +51,40 @@ class PyStatsCache:
                  "ml_percent": 0.0, "limit_source": limit_source}
         self._snap = (monotonic(), stats, total, used, available)
 
+    def _publish_pressure(self, pressure: Optional[Dict[str, Any]]) -> None:
+        if pressure is not None and type(pressure) is not dict:
+            raise TypeError(f"_publish_pressure() takes a dict or None, not {type(pressure).__name__}")
+        self._pressure = None if pressure is None else (self._snap, pressure)
+
     def _refresh(self) -> None:  # pragma: no cover - every subclass overrides it
         raise NotImplementedError
+
+    def _refresh_pressure(self) -> None:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def _read_pressure(self) -> None:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def get_memory_pressure(self) -> Dict[str, Any]:
+        """The pressure of the cached reading, refreshed first if older than the interval; a new
+        dict each call, its ``"kernel"`` dict copied too."""
+        snap = self._snap
+        kept = self._pressure
+        if snap is None or monotonic() - snap[0] >= self._cache_interval:
+            self._refresh_pressure()
+            kept = self._pressure
+            if kept is None:
+                raise RuntimeError("_refresh_pressure() published no pressure")
+        elif kept is None or kept[0] is not snap:
+            self._read_pressure()
+            kept = self._pressure
+            if kept is None:
+                raise RuntimeError("_read_pressure() published no pressure")
+        p = kept[1].copy()
+        kernel = p.get("kernel")
+        if type(kernel) is dict:
+            p["kernel"] = kernel.copy()
+        return p
 
     def get_memory_stats(self) -> Dict[str, Any]:
         """The cached statistics, refreshed first (``self._refresh()``) if older than the interval."""

@@ -66,19 +66,39 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
     - ``is_memory_available(required_mb, threshold_percent)``: from the cached reading only (no
       system call): ``(used_mb + required_mb) / total_mb * 100 < threshold_percent and
       available_mb > required_mb``; False while nothing was ever read.
+    - ``get_memory_pressure()``: how short of memory this process is, by available memory and by
+      the kernel's account, for the cached reading (refreshed first, like ``get_memory_stats``,
+      when older than ``update_interval``; a cached call costs what a cached ``get_memory_stats``
+      does, no call into Go). A new dict each call, its ``"kernel"`` dict copied too:
+      ``{"level", "available_mb", "thresholds_mb", "trend_mb_per_s", "kernel"}``. ``level`` is
+      ``"low"`` when available > t[0], else ``"medium"`` when > t[1], ``"high"`` when > t[2],
+      ``"critical"`` when > t[3], else ``"emergency"``; ``available_mb`` is ``get_memory_stats``'
+      figure for the same reading (cgroup-aware); ``trend_mb_per_s`` the least-squares slope of
+      available memory over the last 8 refreshes (negative while it shrinks; ``None`` until
+      there are two); ``kernel`` on Linux ``{"source": PSI file, "some_avg10", "some_avg60",
+      "some_avg300" (percent), "some_total_us" (int), "full_...": the same or None without a
+      "full" line}``, read from the cgroup v2 ``memory.pressure`` when a cgroup limit applies,
+      else ``/proc/pressure/memory``; on macOS ``{"source":
+      "kern.memorystatus_vm_pressure_level", "level": "normal" | "warn" | "critical"}``;
+      ``None`` where the kernel has neither. The kernel figures are read again at a refresh
+      only once they are 2 s old (the kernel recomputes its averages every 2 s), so with an
+      ``update_interval`` under 2 s they, the stall totals especially, may be up to 2 s older
+      than ``available_mb``.
 
     In a process forked after import, answers from the cache keep working; a refresh (and every
     other call into Go) raises ``ForkedProcessError``.
     """
 
-    __slots__ = ("_handle", "_h", "_interval", "_thresholds")
+    __slots__ = ("_handle", "_h", "_interval", "_thresholds", "_kernel")
 
     def __init__(self, update_interval: Optional[float] = None, *,
                  pressure_thresholds_mb: Sequence[float] = _pressure.DEFAULT_THRESHOLDS_MB) -> None:
         self._thresholds = _pressure.validate_thresholds(pressure_thresholds_mb)
+        self._kernel: Tuple[float, Optional[Dict[str, Any]]] = (0.0, None)  # (Go's number, dict) kept by _pressure
         interval = 0.1 if update_interval is None else as_float(update_interval, "update_interval")
         self._handle = _native.Handle(_native.call("jarvisrs_NewRustMemoryMonitor", interval))
         self._h = self._handle.value
+        _native.call("jarvisrs_RustMemoryMonitor_SetPressureThresholds", self._h, *self._thresholds)
         self._interval = interval
         self._configure(interval)
         try:
@@ -123,25 +143,11 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
         """The available-memory boundaries (MiB) between the pressure levels."""
         return self._thresholds
 
-    def get_memory_pressure(self) -> Dict[str, Any]:
-        """How short of memory this process is, by available memory and by the kernel's account.
-
-        Refreshes like ``get_memory_stats`` (when the cache is older than ``update_interval``).
-
-        Returns:
-            ``{"level", "available_mb", "thresholds_mb", "trend_mb_per_s", "kernel"}``: ``level``
-            is ``"low"`` when available > t[0], else ``"medium"`` when > t[1], ``"high"`` when
-            > t[2], ``"critical"`` when > t[3], else ``"emergency"``; ``available_mb`` is
-            ``get_memory_stats``' figure (cgroup-aware); ``trend_mb_per_s`` the least-squares
-            slope of available memory over the last 8 refreshes (negative while it shrinks;
-            ``None`` until there are two); ``kernel`` on Linux ``{"source": PSI file, "some_avg10",
-            "some_avg60", "some_avg300" (percent), "some_total_us" (int), "full_...": the same or
-            None without a "full" line}``, read from the cgroup v2 ``memory.pressure`` when a
-            cgroup limit applies, else ``/proc/pressure/memory``; on macOS ``{"source":
-            "kern.memorystatus_vm_pressure_level", "level": "normal" | "warn" | "critical"}``;
-            ``None`` where the kernel has neither.
-        """
-        return _pressure.read_pressure(self._h, self._thresholds)
+    # Read fresh figures and their pressure (one Go call) and publish both to the cache; publish
+    # the pressure of the cached reading (Go, no refresh). Plain functions bound as methods: one
+    # Python call fewer on every refresh.
+    _refresh_pressure = _pressure.refresh_pressure
+    _read_pressure = _pressure.read_pressure
 
     def wait_for_memory_pressure(self, level: str, timeout: Optional[float] = None) -> bool:
         """Block until the pressure level is ``level`` or worse (True) or ``timeout`` seconds pass (False).
@@ -180,7 +186,10 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
     def __setstate__(self, state: Dict[str, Any]) -> None:
         self.update_ml_stats(state["ml_models_mb"], state["ml_models_count"])
         if "pressure_thresholds_mb" in state:  # absent in pickles made before the pressure levels
-            self._thresholds = _pressure.validate_thresholds(state["pressure_thresholds_mb"])
+            thresholds = _pressure.validate_thresholds(state["pressure_thresholds_mb"])
+            _native.call("jarvisrs_RustMemoryMonitor_SetPressureThresholds", self._h, *thresholds)
+            self._thresholds = thresholds
+            self._publish_pressure(None)  # a cached pressure has the old thresholds' level
 
     def __copy__(self) -> "RustMemoryMonitor":
         _cls, args, state = self.__reduce__()

@@ -62,13 +62,15 @@ func checkFloatOut(out uintptr, n, want int) error {
 
 // RustMemoryMonitor is the Go half of the Python RustMemoryMonitor. The statistics cache Python
 // reads, its age and the ML accounting live on the Python side (the fast paths of package
-// pyaccel, or their pure-Python fallback), which calls ReadStats only to refresh. The Go monitor
-// keeps the readings behind the memory pressure (its level, trend and kernel figures): every
-// ReadStats is one of its refreshes. Safe for concurrent use.
+// pyaccel, or their pure-Python fallback), which calls ReadStats or ReadPressure only to refresh.
+// The Go monitor keeps the readings behind the memory pressure (its level, trend and kernel
+// figures): every ReadStats or ReadPressure is one of its refreshes. Safe for concurrent use.
 type RustMemoryMonitor struct {
 	mon      *memstat.Monitor
 	interval float64
-	used     atomic.Bool // false until the first ReadStats, which takes the constructor's reading
+	used     atomic.Bool // false until the first ReadStats or ReadPressure (see refreshing)
+	// thresholds of the pressure levels (SetPressureThresholds); nil: memstat.DefaultThresholds
+	thresholds atomic.Pointer[memstat.Thresholds]
 }
 
 // NewRustMemoryMonitor returns a monitor for an update interval of updateInterval seconds (finite,
@@ -93,24 +95,30 @@ func (m *RustMemoryMonitor) ReadStats(out uintptr, n int) (status int, err error
 	if err := checkFloatOut(out, n, statsLen); err != nil {
 		return 0, err
 	}
-	// The constructor has just read the figures: the first ReadStats (the Python constructor's)
-	// returns that reading instead of making a second one a few microseconds later, which
-	// would count twice in the pressure trend.
-	read := m.mon.Refresh
-	if !m.used.Swap(true) {
-		read = m.mon.Stats
+	read := m.mon.Stats
+	if m.refreshing() {
+		read = m.mon.Refresh
 	}
 	s, err := read()
 	if err != nil {
 		return 0, memstatError(err)
 	}
-	dst := float64sAt(out, n)
+	fillStats(float64sAt(out, n), s)
+	return 0, nil
+}
+
+// fillStats writes ReadStats' six figures of s to dst[:statsLen].
+func fillStats(dst []float64, s memstat.Stats) {
 	dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = s.TotalMB, s.AvailableMB, s.UsedMB, s.SystemPercent, s.ProcessMB, 0
 	if s.LimitSource == memstat.SourceCgroup {
 		dst[5] = 1
 	}
-	return 0, nil
 }
+
+// refreshing reports whether a read should make a fresh reading: false once, for the first
+// ReadStats or ReadPressure, which takes the constructor's reading instead of making a second
+// one a few microseconds later (it would count twice in the pressure trend).
+func (m *RustMemoryMonitor) refreshing() bool { return m.used.Swap(true) }
 
 // bytesToMiB converts bytes to MiB (bytes / 1024 / 1024), the unit of every *_mb figure.
 func bytesToMiB(b uint64) float64 { return float64(b) / 1024 / 1024 }

@@ -14,9 +14,15 @@ import (
 //	4-6 some avg10/60/300 (%)        7-8 some total µs as high and low 32-bit halves
 //	9-11 full avg10/60/300 (%)       12-13 full total µs as halves   14 full line present (0/1)
 //	15 macOS level (0 normal, 1 warn, 2 critical)
+//	16 the kernel reading's number (memstat.Pressure.KernelReading): equal numbers, same figures
 //
 // Totals travel as two exact halves because a float64 holds integers exactly only up to 2^53.
-const pressureLen = 16
+// ReadPressure's buffer adds ReadStats' six figures after these (readPressureLen).
+const (
+	pressureLen     = 17
+	kernelNumSlot   = 16
+	readPressureLen = pressureLen + statsLen
+)
 
 // vmLevels are macOS's level names in the order FillPressure numbers them.
 var vmLevels = [...]string{"normal", "warn", "critical"}
@@ -30,25 +36,69 @@ func thresholdsOf(t0, t1, t2, t3 float64) (memstat.Thresholds, error) {
 	return t, nil
 }
 
-// FillPressure refreshes the cache if it is older than the interval (as FillStats does), then
-// fills the n float64s at out (n >= 16, layout at pressureLen) with the pressure under the
-// thresholds t0 > t1 > t2 > t3 (MiB) and returns the kernel figures' source (a PSI file path,
-// "kern.memorystatus_vm_pressure_level", or "" when the kernel has none).
-func (m *RustMemoryMonitor) FillPressure(t0, t1, t2, t3 float64, out uintptr, n int) (source string, err error) {
+// SetPressureThresholds sets the thresholds t0 > t1 > t2 > t3 (MiB) FillPressure and
+// ReadPressure judge the level by (memstat.DefaultThresholds until then). They are kept here
+// rather than passed to every call: four float arguments cost a refresh more than the pressure
+// itself. Invalid thresholds raise ValueError and change nothing. Safe for concurrent use.
+func (m *RustMemoryMonitor) SetPressureThresholds(t0, t1, t2, t3 float64) (status int, err error) {
 	defer recoverPanic(&err)
-	if err := checkFloatOut(out, n, pressureLen); err != nil {
-		return "", err
-	}
 	t, err := thresholdsOf(t0, t1, t2, t3)
 	if err != nil {
-		return "", err
+		return 0, err
 	}
-	p, err := m.mon.Pressure(t)
+	m.thresholds.Store(&t)
+	return 0, nil
+}
+
+// pressureThresholds returns the thresholds SetPressureThresholds set last, or the defaults.
+func (m *RustMemoryMonitor) pressureThresholds() memstat.Thresholds {
+	if t := m.thresholds.Load(); t != nil {
+		return *t
+	}
+	return memstat.DefaultThresholds
+}
+
+// FillPressure fills the n float64s at out (n >= 17, layout at pressureLen) with the pressure of
+// the monitor's latest reading under its thresholds (SetPressureThresholds), without refreshing:
+// the caller's cache decides when to refresh, through ReadStats or ReadPressure. The kernel
+// figures' source is KernelPressureSource's (a string result would cost every call a conversion
+// that changes nothing).
+func (m *RustMemoryMonitor) FillPressure(out uintptr, n int) (status int, err error) {
+	defer recoverPanic(&err)
+	return 0, m.fillPressure(out, n, pressureLen, false)
+}
+
+// ReadPressure reads fresh figures (one refresh, as ReadStats makes) and fills the n float64s at
+// out (n >= 23) with the pressure of that reading as FillPressure does (out[0:17]) followed by its
+// statistics as ReadStats fills them (out[17:23]): one call where a refresh of both would
+// otherwise take two.
+func (m *RustMemoryMonitor) ReadPressure(out uintptr, n int) (status int, err error) {
+	defer recoverPanic(&err)
+	return 0, m.fillPressure(out, n, readPressureLen, m.refreshing())
+}
+
+// KernelPressureSource returns where the monitor's kernel figures come from: its PSI file (the
+// cgroup v2 memory.pressure or /proc/pressure/memory), else "kern.memorystatus_vm_pressure_level"
+// (macOS). It names the source of every figure FillPressure reports with a kernel kind other
+// than 0.
+func (m *RustMemoryMonitor) KernelPressureSource() string {
+	if p := m.mon.KernelPressureReader().PSIPath(); p != "" {
+		return p
+	}
+	return memstat.VMPressureSysctl
+}
+
+// fillPressure is FillPressure (want pressureLen) and ReadPressure (want readPressureLen).
+func (m *RustMemoryMonitor) fillPressure(out uintptr, n, want int, refresh bool) error {
+	if err := checkFloatOut(out, n, want); err != nil {
+		return err
+	}
+	s, p, err := m.mon.StatsAndPressure(m.pressureThresholds(), refresh)
 	if err != nil {
-		return "", memstatError(err)
+		return memstatError(err)
 	}
 	dst := float64sAt(out, n)
-	clear(dst[:pressureLen])
+	clear(dst[:want])
 	dst[0], dst[1], dst[2] = float64(p.Level), p.AvailableMB, p.TrendMBPerS
 	if !p.HasTrend {
 		dst[2] = math.NaN()
@@ -69,7 +119,11 @@ func (m *RustMemoryMonitor) FillPressure(t0, t1, t2, t3 float64, out uintptr, n 
 			}
 		}
 	}
-	return k.Source, nil
+	dst[kernelNumSlot] = float64(p.KernelReading)
+	if want == readPressureLen {
+		fillStats(dst[pressureLen:], s)
+	}
+	return nil
 }
 
 func fillPSILine(dst []float64, l memstat.PSILine) {

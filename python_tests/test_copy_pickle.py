@@ -119,7 +119,7 @@ buf = array("d", bytes(8 * 16))
 calls = [
     ("jarvisrs_RustMemoryMonitor_ReadStats", (987654321, buf.buffer_info()[0], 6)),
     ("jarvisrs_RustMemoryMonitor_SuggestCleanup", (987654321, 1.0)),
-    ("jarvisrs_RustMemoryMonitor_FillPressure", (987654321, 4.0, 3.0, 2.0, 1.0, buf.buffer_info()[0], 16)),
+    ("jarvisrs_RustMemoryMonitor_FillPressure", (987654321, buf.buffer_info()[0], 17)),
     ("jarvisrs_Blob_CopyTo", (987654321, 0, 0)),
     ("jarvisrs_RustModelLoader_Compress", (987654321, 0, 0, 0, 0)),
     ("jarvisrs_RustMemoryMonitor_UpdateInterval", (987654321,)),

@@ -86,6 +86,11 @@ func (m *Monitor) Stats() (Stats, error) {
 		}
 		m.refreshMu.Unlock()
 	}
+	return m.statsOf(s), nil
+}
+
+// statsOf is the view of the reading s with the current ML accounting.
+func (m *Monitor) statsOf(s *snapshot) Stats {
 	ml := m.ml.Load()
 	return Stats{
 		TotalMB:       s.totalMB,
@@ -97,7 +102,7 @@ func (m *Monitor) Stats() (Stats, error) {
 		MLModelsCount: ml.count,
 		MLPercent:     percentOf(ml.mb, s.totalMB),
 		LimitSource:   s.source,
-	}, nil
+	}
 }
 
 // Refresh reads fresh figures now, whatever the cache's age, publishes them (they count for
@@ -106,12 +111,14 @@ func (m *Monitor) Stats() (Stats, error) {
 // of its own calls when that cache is stale.
 func (m *Monitor) Refresh() (Stats, error) {
 	m.refreshMu.Lock()
-	_, err := m.refreshLocked()
+	s, err := m.refreshLocked()
 	m.refreshMu.Unlock()
 	if err != nil {
 		return Stats{}, err
 	}
-	return m.Stats()
+	// Not m.Stats(): with an interval of 0 the new reading is already stale to it, and it
+	// would read (and feed the trend) a second time.
+	return m.statsOf(s), nil
 }
 
 // SetML records the memory held by ML models (MiB) and how many there are. The figures are kept

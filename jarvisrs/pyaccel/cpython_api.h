@@ -50,7 +50,7 @@ typedef struct {
 #define JRX_TPFLAGS_BASETYPE (1UL << 10)
 #define JRX_TPFLAGS_DEFAULT (1UL << 18) // Py_TPFLAGS_HAVE_VERSION_TAG, what Py_TPFLAGS_DEFAULT is
 
-extern PyTypeObject PyFloat_Type, PyLong_Type, PyBool_Type, PyList_Type, PyTuple_Type, PyBaseObject_Type;
+extern PyTypeObject PyFloat_Type, PyLong_Type, PyBool_Type, PyList_Type, PyTuple_Type, PyDict_Type, PyBaseObject_Type;
 extern PyObject *PyExc_TypeError, *PyExc_ValueError, *PyExc_OverflowError, *PyExc_RuntimeError;
 extern PyObject _Py_NoneStruct;
 
@@ -78,6 +78,7 @@ PyObject *PyTuple_GetItem(PyObject *, Py_ssize_t);
 
 PyObject *PyDict_New(void);
 PyObject *PyDict_Copy(PyObject *);
+PyObject *PyDict_GetItem(PyObject *, PyObject *);
 int PyDict_SetItem(PyObject *, PyObject *, PyObject *);
 int PyDict_SetItemString(PyObject *, const char *, PyObject *);
 

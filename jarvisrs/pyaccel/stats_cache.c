@@ -1,8 +1,11 @@
 //go:build jarvis_cpython && cgo
 
 // _StatsCache, the base class of RustMemoryMonitor: the cache of the last memory reading, its age,
-// the ML accounting and is_memory_available, called by Python directly. A stale cache is
-// refreshed through self._refresh() (Python, which calls Go and then _publish).
+// the ML accounting, is_memory_available and the memory pressure of the cached reading, called by
+// Python directly. A stale cache is refreshed through self._refresh() (Python, which calls Go and
+// then _publish) or, from get_memory_pressure, self._refresh_pressure() (one Go call for both,
+// then _publish and _publish_pressure); a fresh reading whose pressure is not cached yet gets it
+// through self._read_pressure() (Go without a refresh, then _publish_pressure).
 //
 // Thread safety: every method runs with the GIL held. Argument conversions (which may run Python
 // code: __float__, __index__) finish before any field is written, and the writes of one update, or
@@ -25,12 +28,15 @@ typedef struct {
 	long long ml_count;
 	int filled;                     // a reading was published
 	PyObject *stats;                // dict of the last reading (ML keys at 0), or NULL
+	unsigned long long generation;  // readings published so far
+	PyObject *pressure;             // pressure dict of a reading, or NULL
+	unsigned long long pressure_of; // the generation whose pressure it is
 } cache_state;
 
 #define STATE(o) ((cache_state *)((char *)(o) + jrx_header))
 
 static PyObject *k_total, *k_available, *k_used, *k_percent, *k_process, *k_ml_mb, *k_ml_count, *k_ml_percent,
-    *k_source, *s_refresh;
+    *k_source, *k_kernel, *s_refresh, *s_refresh_pressure, *s_read_pressure;
 
 static double monotonic_seconds(void) {
 	struct timespec ts;
@@ -99,8 +105,72 @@ static PyObject *cache_publish(PyObject *self, PyObject *const *args, Py_ssize_t
 	st->used = v[2];
 	st->at = monotonic_seconds();
 	st->filled = 1;
+	st->generation++;
 	Py_DecRef(old);
 	return jrx_none();
+}
+
+// cache_publish_pressure keeps p (a dict, or None to forget) as the pressure of the reading
+// published last.
+static PyObject *cache_publish_pressure(PyObject *self, PyObject *p) {
+	if (p != &_Py_NoneStruct && OB_TYPE(p) != &PyDict_Type) {
+		PyObject *name = jrx_type_name(p);
+		if (name != NULL) {
+			PyErr_Format(PyExc_TypeError, "_publish_pressure() takes a dict or None, not %U", name);
+			Py_DecRef(name);
+		}
+		return NULL;
+	}
+	cache_state *st = STATE(self);
+	PyObject *old = st->pressure;
+	if (p == &_Py_NoneStruct) {
+		st->pressure = NULL;
+	} else {
+		Py_IncRef(p);
+		st->pressure = p;
+	}
+	st->pressure_of = st->generation;
+	Py_DecRef(old);
+	return jrx_none();
+}
+
+// cache_get_memory_pressure returns a copy of the pressure of the cached reading (its "kernel"
+// dict copied too, so a caller changing the result cannot change the cache), refreshing first
+// like get_memory_stats. A cached call allocates two dicts and calls no Python code.
+static PyObject *cache_get_memory_pressure(PyObject *self, PyObject *unused) {
+	(void)unused;
+	cache_state *st = STATE(self);
+	PyObject *fill = NULL;
+	if (!st->filled || monotonic_seconds() - st->at >= st->interval) {
+		fill = s_refresh_pressure;
+	} else if (st->pressure == NULL || st->pressure_of != st->generation) {
+		fill = s_read_pressure;
+	}
+	if (fill != NULL) {
+		PyObject *r = PyObject_CallMethodObjArgs(self, fill, NULL);
+		if (r == NULL) {
+			return NULL;
+		}
+		Py_DecRef(r);
+		if (st->pressure == NULL) {
+			PyErr_Format(PyExc_RuntimeError, "%U() published no pressure", fill);
+			return NULL;
+		}
+	}
+	PyObject *base = st->pressure;
+	Py_IncRef(base);  // a collection during the copies may run code that replaces st->pressure
+	PyObject *d = PyDict_Copy(base);
+	PyObject *kernel = d == NULL ? NULL : PyDict_GetItem(base, k_kernel);  // borrowed, held by base
+	if (kernel != NULL && OB_TYPE(kernel) == &PyDict_Type) {
+		PyObject *k = PyDict_Copy(kernel);
+		if (k == NULL || PyDict_SetItem(d, k_kernel, k) < 0) {
+			Py_DecRef(d);
+			d = NULL;
+		}
+		Py_DecRef(k);
+	}
+	Py_DecRef(base);
+	return d;
 }
 
 static PyObject *cache_get_memory_stats(PyObject *self, PyObject *unused) {
@@ -184,9 +254,11 @@ static PyObject *cache_is_memory_available(PyObject *self, PyObject *const *args
 static void cache_dealloc(PyObject *self) {
 	PyTypeObject *tp = OB_TYPE(self);
 	cache_state *st = STATE(self);
-	PyObject *stats = st->stats;
+	PyObject *stats = st->stats, *pressure = st->pressure;
 	st->stats = NULL;
+	st->pressure = NULL;
 	Py_DecRef(stats);
+	Py_DecRef(pressure);
 	jrx_freefunc free_fn = (jrx_freefunc)PyType_GetSlot(tp, JRX_Py_tp_free);
 	free_fn(self);
 	Py_DecRef((PyObject *)tp);  // instances of heap types own a reference to their type
@@ -210,6 +282,13 @@ static PyMethodDef cache_methods[] = {
      "Whether required_mb more MiB fit, from the cached reading only (no system call, no refresh):\n"
      "(used_mb + required_mb) / total_mb * 100 < threshold_percent and available_mb > required_mb.\n"
      "False while nothing was ever read, when the total is 0, and for NaN arguments."},
+    {"get_memory_pressure", (void *)cache_get_memory_pressure, JRX_METH_NOARGS,
+     "get_memory_pressure($self, /)\n--\n\n"
+     "The memory pressure of the cached reading, refreshed first if older than update_interval.\n\n"
+     "A new dict each call, its \"kernel\" dict copied too (see RustMemoryMonitor.get_memory_pressure)."},
+    {"_publish_pressure", (void *)cache_publish_pressure, JRX_METH_O,
+     "_publish_pressure($self, pressure, /)\n--\n\n"
+     "Keep pressure (a dict, or None to forget it) as the pressure of the reading published last."},
     {"_configure", (void *)cache_configure, JRX_METH_O, "_configure($self, update_interval, /)\n--\n\n"},
     {"_publish", (void *)cache_publish, JRX_METH_FASTCALL | JRX_METH_KEYWORDS,
      "_publish($self, total_mb, available_mb, used_mb, system_percent, process_mb, limit_source)\n--\n\n"
@@ -230,8 +309,11 @@ PyObject *jrx_new_stats_cache_type(void) {
 		k_ml_count = intern("ml_models_count");
 		k_ml_percent = intern("ml_percent");
 		k_source = intern("limit_source");
+		k_kernel = intern("kernel");
 		s_refresh = intern("_refresh");
-		if (k_total == NULL || k_available == NULL || k_used == NULL || k_percent == NULL || k_process == NULL ||
+		s_refresh_pressure = intern("_refresh_pressure");
+		s_read_pressure = intern("_read_pressure");
+		if (k_kernel == NULL || s_refresh_pressure == NULL || s_read_pressure == NULL || k_total == NULL || k_available == NULL || k_used == NULL || k_percent == NULL || k_process == NULL ||
 		    k_ml_mb == NULL || k_ml_count == NULL || k_ml_percent == NULL || k_source == NULL || s_refresh == NULL) {
 			return NULL;
 		}
