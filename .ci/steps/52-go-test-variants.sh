@@ -24,9 +24,10 @@ unset interop_tests interop_out interop_test
 go test -count=1 -tags purego -skip 'Exhaustive' ./go_tests/kernels/ ./go_tests/quant/ ./go_tests/jarvisrs_files/
 #
 # 3. The race detector on the code that starts goroutines (lz4x's parallel helpers and file
-#    pipeline, quant's workers, the background jobs, the cache), through the tests that drive those
+#    pipeline, quant's workers, the background jobs, the cache, the monitor's shared readings), through the tests that drive those
 #    goroutines on small inputs: the whole packages take over ten minutes under -race.
 go test -count=1 -race ./go_tests/cache/ ./go_tests/atomicfile/
 go test -count=1 -race -run 'TestParallelPathsRoundTrip|TestWorkerPanicReachesTheCaller|TestFileFunctionsStopWhenTheContextIsCancelled' ./go_tests/lz4x/
 go test -count=1 -race -run 'TestResultsIndependentOfGOMAXPROCS|TestParallelInt4AndOriginalMatchReference' ./go_tests/quant/
 go test -count=1 -race -run 'TestCompressFileJobRoundTrip|TestCompressFileJobCancelKeepsDst|TestQuantizeModelFileInt8MatchesQuant|TestQuantizedTensorsCache' ./go_tests/jarvisrs_files/
+go test -count=1 -race -run 'TestStatsAndPressureConcurrent' ./go_tests/memstat/
