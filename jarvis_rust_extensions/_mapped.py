@@ -20,11 +20,12 @@ __all__ = ["MappedFile", "map_memoryview", "open_mapping", "mapping_array"]
 class MappedFile:
     """Owns one Go memory map; exposes it to numpy through ``__array_interface__`` (read-only)."""
 
-    __slots__ = ("_handle", "_closed", "__array_interface__", "nbytes", "__weakref__")
+    __slots__ = ("_handle", "_closed", "__array_interface__", "address", "nbytes", "__weakref__")
 
     def __init__(self, handle: "_native.Handle", addr: int, nbytes: int) -> None:
         self._handle = handle
         self._closed = False
+        self.address = addr
         self.nbytes = nbytes
         self.__array_interface__ = {"shape": (nbytes,), "typestr": "|u1", "data": (addr, True), "version": 3}
 
@@ -39,7 +40,7 @@ class MappedFile:
         """The whole file as a read-only ``memoryview`` (format ``"B"``) that keeps this mapping alive:
         the view exports a ctypes array over the mapping, and that array holds this object."""
         import ctypes  # here, not at import: it costs milliseconds
-        exporter: Any = (ctypes.c_ubyte * self.nbytes).from_address(self.__array_interface__["data"][0])
+        exporter: Any = (ctypes.c_ubyte * self.nbytes).from_address(self.address)
         exporter.mapping = self  # the array lives as long as any view of it: so does the mapping
         return memoryview(exporter).cast("B").toreadonly()
 

@@ -123,14 +123,12 @@ class _CAPI:
     def __init__(self) -> None:
         import ctypes
 
-        class PyBuffer(ctypes.Structure):
-            """CPython's ``Py_buffer`` (a stable layout, part of the limited API since 3.11)."""
-
-            _fields_ = [("buf", ctypes.c_void_p), ("obj", ctypes.c_void_p), ("len", ctypes.c_ssize_t),
-                        ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int), ("ndim", ctypes.c_int),
-                        ("format", ctypes.c_void_p), ("shape", ctypes.c_void_p), ("strides", ctypes.c_void_p),
-                        ("suboffsets", ctypes.c_void_p), ("internal", ctypes.c_void_p)]
-
+        fields = [("buf", ctypes.c_void_p), ("obj", ctypes.c_void_p), ("len", ctypes.c_ssize_t),
+                  ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int), ("ndim", ctypes.c_int),
+                  ("format", ctypes.c_void_p), ("shape", ctypes.c_void_p), ("strides", ctypes.c_void_p),
+                  ("suboffsets", ctypes.c_void_p), ("internal", ctypes.c_void_p)]
+        # CPython's Py_buffer (a stable layout, in the limited API since 3.11)
+        self.new_view: Any = type("PyBuffer", (ctypes.Structure,), {"_fields_": fields})
         api = ctypes.pythonapi
         self.bytes_from_size = api.PyBytes_FromStringAndSize
         self.bytes_from_size.restype = ctypes.py_object
@@ -141,7 +139,6 @@ class _CAPI:
         self.release_buffer = api.PyBuffer_Release
         self.release_buffer.restype = None
         self.release_buffer.argtypes = (ctypes.c_void_p,)
-        self.new_view = PyBuffer
         self.addressof = ctypes.addressof
 
 
@@ -183,7 +180,7 @@ class PinnedBuffer:
         api = _capi or _c_api()
         view = api.new_view()
         api.get_buffer(obj, api.addressof(view), _PYBUF_SIMPLE)  # raises TypeError / BufferError
-        self._view = view
+        self._view: Any = view
         self.nbytes = int(view.len)
         self.address = int(view.buf or 0) if self.nbytes else 0
 
