@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import sys as _sys
 
-from ._version import __version__  # first: refuses an extension from another release
+# Loading the Go extension starts the Go runtime on a thread of its own; the first call into Go waits
+# for it (about 1.5 ms). So the modules that make no Go call when imported come first, while the
+# runtime starts, and then the version check: the first Go call, before any other can happen.
+from . import _native
 from ._errors import ForkedProcessError, InvalidModelDataError, LZ4BlockError
 from .compression import compress_data_lz4, decompress_data_lz4
-from .loader import RustModelLoader
+from . import _pressure  # the monitor's (and with it the array module)
+from ._version import __version__  # refuses an extension from another release
+from .loader import RustModelLoader  # these two call Go when imported (_fastpaths installs the C paths)
 from .monitor import RustMemoryMonitor, get_system_memory_info
 
 # Public name -> the submodule defining it, imported when the name is first looked up.
