@@ -478,6 +478,7 @@ def _bench_safetensors(t: Table, tmp: str, size_mb: int) -> None:
     bench_safetensors_peers(t, path, size_mb)
     grow = _rss_child(f"""
         import jarvis_rust_extensions as jre
+        import numpy  # imported by the first array-returning call: not the mapping's cost
         before = rss_mb()
         tensors = jre.load_safetensors({path!r})
         print(rss_mb() - before)
