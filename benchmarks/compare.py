@@ -490,6 +490,7 @@ def _bench_safetensors(t: Table, tmp: str, size_mb: int) -> None:
     bench_safetensors_peers(t, path, size_mb)
     grow = _rss_child(f"""
         import jarvis_rust_extensions as jre
+        import numpy  # imported by the first array-returning call: not the mapping's cost
         before = rss_mb()
         tensors = jre.load_safetensors({path!r})
         print(rss_mb() - before)
@@ -509,6 +510,71 @@ def _bench_safetensors(t: Table, tmp: str, size_mb: int) -> None:
                     note=f"output {out_mb:.0f} MiB")
 
 
+def bench_import(t: Table, runs: int = 20) -> None:
+    """Issue 16, light to import: in fresh interpreters (numpy not imported), the median of `runs`
+    `python -X importtime -c "import X"` cumulative times, ours, `import json` (the reference,
+    timed in the same rounds) and numpy (context); the resident memory the import adds over the
+    bare interpreter (/proc/self/statm); and the part the Go extension alone costs (its shared
+    library loaded by hand: dlopen, the Go runtime's start-up, gopy's module init)."""
+    import statistics
+
+    def importtime_s(module: str, cwd: str) -> float:
+        out = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=cwd, check=True,
+                             capture_output=True, text=True)
+        for line in out.stderr.splitlines():
+            fields = line.split("|")
+            if len(fields) == 3 and fields[2] == f" {module}":  # the top-level line: cumulative microseconds
+                return int(fields[1]) * 1e-6
+        raise RuntimeError(f"no -X importtime line for {module}: {out.stderr[-500:]}")
+
+    def child_numbers(code: str, cwd: str) -> List[float]:
+        script = textwrap.dedent(statm) + textwrap.dedent(code)
+        out = subprocess.run([sys.executable, "-c", script], cwd=cwd, check=True, capture_output=True, text=True)
+        return [float(v) for v in out.stdout.split()]
+
+    statm = """
+        import os, sys, time
+        def rss():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    """
+    with tempfile.TemporaryDirectory() as cwd:  # not the source folder: the installed package
+        times: dict = {"jarvis_rust_extensions": [], "json": [], "numpy": []}
+        for _ in range(runs):  # interleaved, so a busy moment weighs on all three alike
+            for module in times:
+                times[module].append(importtime_s(module, cwd))
+        ours, ref, numpy_s = (statistics.median(times[m]) for m in ("jarvis_rust_extensions", "json", "numpy"))
+        t.add_value("import jarvis_rust_extensions (median)", ours * 1e3, "ms", 15,
+                    note=f"import json {ref * 1e3:.1f} ms in the same rounds; {runs} runs of -X importtime")
+        t.add("import jarvis_rust_extensions", ours, "import json", ref, None)
+        t.add("import jarvis_rust_extensions", ours, "import numpy (context)", numpy_s, None)
+        rss = [child_numbers("""
+            before = rss()
+            import jarvis_rust_extensions
+            assert "numpy" not in sys.modules
+            print(rss() - before)
+        """, cwd)[0] for _ in range(5)]
+        t.add_value("import jarvis_rust_extensions: RSS added", statistics.median(rss), "MiB", 8,
+                    note="over the bare interpreter, /proc/self/statm, median of 5")
+        alone = [child_numbers("""
+            import glob, importlib.machinery, importlib.util
+            package = os.path.dirname(importlib.util.find_spec("jarvis_rust_extensions").origin)
+            path = glob.glob(os.path.join(package, "_gopy", "_jarvisrs*.so"))[0]
+            before, start = rss(), time.perf_counter()
+            loader = importlib.machinery.ExtensionFileLoader("jarvis_rust_extensions._gopy._jarvisrs", path)
+            module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+            loader.exec_module(module)
+            loaded = time.perf_counter()
+            module.jarvisrs_Version()  # the first call waits for the Go runtime's start-up (its own thread)
+            print(loaded - start, time.perf_counter() - loaded, rss() - before)
+        """, cwd) for _ in range(5)]
+        t.add_value("  of which the Go extension: dlopen + init", statistics.median(a[0] for a in alone) * 1e3, "ms",
+                    None, note="the shared library loaded by hand, median of 5")
+        t.add_value("  of which the Go extension: first call", statistics.median(a[1] for a in alone) * 1e3, "ms",
+                    None, note="waits for the Go runtime's start-up and package inits")
+        t.add_value("  of which the Go extension: RSS", statistics.median(a[2] for a in alone), "MiB", None)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
@@ -522,6 +588,7 @@ def main() -> int:
     repeat = 3 if args.quick else 7
     t = Table()
     started = time.perf_counter()
+    bench_import(t)
     bench_monitor(t)
     bench_pressure_cost(t)
     bench_quant(t, n, repeat)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import operator
 import os
-from typing import Any, Union
+from _operator import index  # operator.index itself; the operator module costs ~1 ms to import
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Union
 
 
 def as_float(value: Any, name: str) -> float:
@@ -22,7 +24,7 @@ def as_int(value: Any, name: str) -> int:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int, not bool")
     try:
-        return operator.index(value)
+        return index(value)
     except TypeError:
         raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import errno as _errno
 import os
-import re
-from typing import Optional, Type
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Optional, Tuple, Type
 
 __all__ = ["InvalidModelDataError", "LZ4BlockError", "ForkedProcessError", "translate"]
 
@@ -38,7 +39,25 @@ class ForkedProcessError(RuntimeError):
     """
 
 
-_CODE = re.compile(r"^\[jrx:([a-z]+)(?::(\d+))?\] ", re.S)
+_PREFIX = "[jrx:"
+
+
+def _parse_code(text: str) -> Optional[Tuple[str, Optional[str], str]]:
+    """``(code, number or None, message)`` of ``"[jrx:<code>[:<digits>]] message"`` (code: a-z), or None.
+
+    By hand rather than with ``re``: importing ``re`` would cost milliseconds at every import.
+    """
+    if not text.startswith(_PREFIX):
+        return None
+    end = text.find("] ", len(_PREFIX))
+    if end < 0:
+        return None
+    code, colon, number = text[len(_PREFIX):end].partition(":")
+    if not (code.isascii() and code.isalpha() and code.islower()):
+        return None
+    if colon and not (number.isascii() and number.isdigit()):
+        return None
+    return code, (number if colon else None), text[end + 2:]
 
 _BY_CODE: dict[str, Type[BaseException]] = {
     "value": ValueError,
@@ -62,12 +81,10 @@ def translate(exc: BaseException, *, corrupt: Optional[Type[BaseException]] = No
         A new exception (the caller raises it ``from None``); ``exc`` itself when it carries no
         code (an error that did not come from our Go code).
     """
-    text = str(exc)
-    match = _CODE.match(text)
-    if match is None:
+    parsed = _parse_code(str(exc))
+    if parsed is None:
         return exc
-    code, number = match.group(1), match.group(2)
-    message = text[match.end():]
+    code, number, message = parsed
     if code == "os":
         if number is not None:
             err = int(number)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import sysconfig
 import warnings
-from typing import Any, Callable, Dict, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Callable, Dict, Optional
 
 from . import _native
 from ._stats_cache import PyStatsCache

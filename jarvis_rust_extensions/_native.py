@@ -12,13 +12,12 @@ object of a given size for Go to fill before anyone else can see it (what C exte
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import os
 import sys
-from typing import Any, Callable, NoReturn, Tuple
-
-import numpy as np
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Callable, NoReturn, Optional, Tuple
 
 from ._errors import ForkedProcessError, translate
 try:
@@ -31,7 +30,7 @@ except ImportError as _exc:  # pragma: no cover - only in a source tree that was
         "`python3 build.py` (or `pip install .`) and import it from another directory."
     ) from _exc
 
-__all__ = ["lib", "call", "Handle", "input_buffer", "new_bytes", "address_of", "forked"]
+__all__ = ["lib", "call", "Handle", "input_buffer", "PinnedBuffer", "new_bytes", "address_of", "forked"]
 
 if sys.implementation.name != "cpython":  # pragma: no cover - the extension is CPython-only
     raise ImportError("jarvis_rust_extensions requires CPython")
@@ -114,9 +113,43 @@ class Handle:
 
 # Offset of a bytes object's character data from its address: the object header, then ob_sval.
 _BYTES_DATA_OFFSET = bytes.__basicsize__ - 1
-_bytes_from_size = ctypes.pythonapi.PyBytes_FromStringAndSize
-_bytes_from_size.restype = ctypes.py_object
-_bytes_from_size.argtypes = (ctypes.c_void_p, ctypes.c_ssize_t)
+_PYBUF_SIMPLE = 0  # PyObject_GetBuffer flags: a C-contiguous run of bytes, read-only is fine
+
+
+class _CAPI:
+    """CPython's C functions called through ctypes, set up on first use: importing ctypes costs
+    milliseconds, and a process that only watches memory never needs them."""
+
+    def __init__(self) -> None:
+        import ctypes
+
+        fields = [("buf", ctypes.c_void_p), ("obj", ctypes.c_void_p), ("len", ctypes.c_ssize_t),
+                  ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int), ("ndim", ctypes.c_int),
+                  ("format", ctypes.c_void_p), ("shape", ctypes.c_void_p), ("strides", ctypes.c_void_p),
+                  ("suboffsets", ctypes.c_void_p), ("internal", ctypes.c_void_p)]
+        # CPython's Py_buffer (a stable layout, in the limited API since 3.11)
+        self.new_view: Any = type("PyBuffer", (ctypes.Structure,), {"_fields_": fields})
+        api = ctypes.pythonapi
+        self.bytes_from_size = api.PyBytes_FromStringAndSize
+        self.bytes_from_size.restype = ctypes.py_object
+        self.bytes_from_size.argtypes = (ctypes.c_void_p, ctypes.c_ssize_t)
+        self.get_buffer = api.PyObject_GetBuffer
+        self.get_buffer.restype = ctypes.c_int
+        self.get_buffer.argtypes = (ctypes.py_object, ctypes.c_void_p, ctypes.c_int)
+        self.release_buffer = api.PyBuffer_Release
+        self.release_buffer.restype = None
+        self.release_buffer.argtypes = (ctypes.c_void_p,)
+        self.addressof = ctypes.addressof
+
+
+_capi: Optional[_CAPI] = None
+
+
+def _c_api() -> _CAPI:
+    global _capi
+    if _capi is None:
+        _capi = _CAPI()
+    return _capi
 
 
 def new_bytes(n: int) -> Tuple[bytes, int]:
@@ -127,13 +160,42 @@ def new_bytes(n: int) -> Tuple[bytes, int]:
     """
     if n == 0:
         return b"", 0
-    out = _bytes_from_size(None, n)
+    out: bytes = (_capi or _c_api()).bytes_from_size(None, n)
     return out, id(out) + _BYTES_DATA_OFFSET
 
 
-def address_of(arr: np.ndarray) -> int:
+def address_of(arr: Any) -> int:
     """The data address of a numpy array (0 for an empty one)."""
-    return arr.__array_interface__["data"][0] if arr.size else 0
+    return int(arr.__array_interface__["data"][0]) if arr.size else 0
+
+
+class PinnedBuffer:
+    """A bytes-like object's buffer, exported with ``PyObject_GetBuffer`` and held until this
+    object goes: the memory cannot move or be resized meanwhile (a ``bytearray`` refuses to grow).
+    numpy is not needed: any object with the buffer protocol works."""
+
+    __slots__ = ("_view", "address", "nbytes")
+
+    def __init__(self, obj: Any) -> None:
+        api = _capi or _c_api()
+        view = api.new_view()
+        api.get_buffer(obj, api.addressof(view), _PYBUF_SIMPLE)  # raises TypeError / BufferError
+        self._view: Any = view
+        self.nbytes = int(view.len)
+        self.address = int(view.buf or 0) if self.nbytes else 0
+
+    def __del__(self) -> None:
+        view = getattr(self, "_view", None)
+        if view is not None and _capi is not None:
+            self._view = None
+            _capi.release_buffer(_capi.addressof(view))
+
+
+def _ndarray_type() -> Any:
+    """numpy's ``ndarray`` when numpy is already imported, else None: an object cannot be an array
+    of a numpy nobody imported, so this never imports numpy."""
+    np = sys.modules.get("numpy")
+    return None if np is None else getattr(np, "ndarray", None)
 
 
 def input_buffer(obj: Any, what: str = "data") -> Tuple[Any, int, int]:
@@ -141,18 +203,21 @@ def input_buffer(obj: Any, what: str = "data") -> Tuple[Any, int, int]:
 
     Returns ``(keepalive, address, nbytes)``; hold ``keepalive`` until the Go call returns (it
     pins the memory: a ``bytearray`` cannot be resized meanwhile). A non-contiguous buffer is
-    copied once into a contiguous one. ``str`` and other non-buffers raise ``TypeError``.
+    copied once into a contiguous one. ``str`` and other non-buffers raise ``TypeError``. numpy
+    is used only for numpy arrays (C order, as ``arr.tobytes()``), and never imported here.
     """
     if type(obj) is bytes:
         return obj, id(obj) + _BYTES_DATA_OFFSET, len(obj)
     if isinstance(obj, str):
         raise TypeError(f"{what} must be a bytes-like object, not str (encode it first)")
-    if isinstance(obj, np.ndarray):
-        arr = obj if obj.flags.c_contiguous else np.ascontiguousarray(obj)
-        flat = arr.reshape(-1).view(np.uint8)
-        return flat, address_of(flat), flat.size
+    ndarray = _ndarray_type()
+    if ndarray is not None and isinstance(obj, ndarray):
+        if obj.dtype.hasobject:
+            raise TypeError(f"{what} must be a bytes-like object, not an array of Python objects")
+        arr = obj if obj.flags.c_contiguous else obj.copy(order="C")
+        return arr, address_of(arr), int(arr.nbytes)
     try:
-        flat = np.frombuffer(obj, dtype=np.uint8)
+        pinned = PinnedBuffer(obj)
     except TypeError:
         raise TypeError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
     except (ValueError, BufferError):
@@ -160,5 +225,6 @@ def input_buffer(obj: Any, what: str = "data") -> Tuple[Any, int, int]:
             view = memoryview(obj)
         except TypeError:
             raise TypeError(f"{what} must be a bytes-like object, not {type(obj).__name__}") from None
-        flat = np.frombuffer(view.tobytes(), dtype=np.uint8)
-    return flat, address_of(flat), flat.size
+        copy = view.tobytes()  # not contiguous: one contiguous copy, in C order
+        return copy, id(copy) + _BYTES_DATA_OFFSET, len(copy)
+    return pinned, pinned.address, pinned.nbytes

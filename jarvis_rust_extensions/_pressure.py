@@ -26,12 +26,13 @@ released while waiting, and Ctrl-C interrupts at once (``time.sleep``) or within
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from array import array
-from collections.abc import Mapping, Sequence
-from typing import Any, Dict, List, Optional, Tuple
+from _collections_abc import Mapping, Sequence  # collections.abc's own source, already imported by os
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Dict, List, Optional, Tuple
 
 from . import _native
 from ._convert import as_float
@@ -237,6 +238,7 @@ def _trigger_sleep(trigger: _native.Handle, until: float) -> Optional[_native.Ha
 
 async def wait_for_async(mon: Any, level: Any, timeout: Any) -> bool:
     """``RustMemoryMonitor.wait_for_memory_pressure_async``: see its docstring."""
+    import asyncio  # here, not at module level: importing asyncio costs ~20 ms and ~2 MiB
     want = level_index(level)
     deadline = _deadline(timeout)
     while True:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sys
 from time import monotonic
-from typing import Any, Dict, Optional, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Dict, Optional, Tuple
 
 from ._convert import as_float, as_int
 

@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .files import SCHEMES
+    from ._schemes import SCHEMES  # not from .files: that imports numpy
 
     p = _Parser(prog=PROG, description="Memory figures, model quantization and LZ4 files, from the Go core.")
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")

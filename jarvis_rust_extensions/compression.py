@@ -6,7 +6,9 @@ and ``lz4.block.decompress(data, uncompressed_size=n)`` reads it.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Optional
 
 from . import _native
 from ._convert import as_int

@@ -10,14 +10,15 @@ background goroutine, through ``_jobs.run_job``: this thread waits in short slic
 released, reports progress between slices, and on ``KeyboardInterrupt`` (or an exception from a
 progress callback) cancels the Go work, which removes its temporary file and leaves the
 destination as it was.
+
+numpy (and the quantization engine) are imported by the calls that return arrays, not with this
+module: ``compress_file``, ``decompress_file`` and ``quantize_model_file`` work without numpy.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, Tuple, Union
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Dict, Tuple, Union
 
 from . import _native
 from ._convert import as_int, as_path
@@ -25,23 +26,16 @@ from ._mapped import mapping_array, open_mapping
 from ._jobs import run_job
 from ._progress import resolve
 from ._schemes import SCHEMES, parse_scheme
-from .quant import QuantizedTensor, dequantize, dequantize_gguf
+
+if TYPE_CHECKING:  # imported where used: numpy costs ~60 ms and ~20 MiB
+    import numpy as np
+
+    from .quant import QuantizedTensor
 
 __all__ = ["load_safetensors", "load_npy", "quantize_model_file", "load_quantized_model_file", "compress_file",
            "decompress_file", "SCHEMES"]
 
-try:  # pragma: no cover - depends on the environment
-    import ml_dtypes as _ml_dtypes  # type: ignore[import-not-found,unused-ignore]  # optional, untyped
-    _BF16: np.dtype = np.dtype(_ml_dtypes.bfloat16)
-except ImportError:  # BF16 tensors come back as their raw bits
-    _BF16 = np.dtype(np.uint16)
-
-_DTYPES: Dict[str, np.dtype] = {
-    "F64": np.dtype("<f8"), "F32": np.dtype("<f4"), "F16": np.dtype("<f2"), "BF16": _BF16,
-    "I64": np.dtype("<i8"), "I32": np.dtype("<i4"), "I16": np.dtype("<i2"), "I8": np.dtype("i1"),
-    "U64": np.dtype("<u8"), "U32": np.dtype("<u4"), "U16": np.dtype("<u2"), "U8": np.dtype("u1"),
-    "BOOL": np.dtype("?"),
-}
+_DTYPES: Dict[str, np.dtype] = {}  # safetensors dtype name -> numpy dtype, filled on first use
 _FLOAT_DTYPES = ("F64", "F32", "F16", "BF16")
 
 # Keys of a quantized file's __metadata__ (written by jarvisrs/modelquant).
@@ -69,14 +63,34 @@ def _map_with_header(path: Any, header_fn: str) -> Tuple[np.ndarray, Dict[str, A
     return mapping_array(handle), header
 
 
+def _dtype_table() -> Dict[str, np.dtype]:
+    """The safetensors dtypes as numpy dtypes (BF16: ``ml_dtypes.bfloat16`` when installed, else its
+    raw bits as ``np.uint16``), built on the first call."""
+    if not _DTYPES:
+        import numpy as np
+        try:  # pragma: no cover - depends on the environment
+            import ml_dtypes  # type: ignore[import-not-found,unused-ignore]  # optional, untyped
+            bf16: np.dtype = np.dtype(ml_dtypes.bfloat16)
+        except ImportError:  # BF16 tensors come back as their raw bits
+            bf16 = np.dtype(np.uint16)
+        _DTYPES.update({
+            "F64": np.dtype("<f8"), "F32": np.dtype("<f4"), "F16": np.dtype("<f2"), "BF16": bf16,
+            "I64": np.dtype("<i8"), "I32": np.dtype("<i4"), "I16": np.dtype("<i2"), "I8": np.dtype("i1"),
+            "U64": np.dtype("<u8"), "U32": np.dtype("<u4"), "U16": np.dtype("<u2"), "U8": np.dtype("u1"),
+            "BOOL": np.dtype("?"),
+        })
+    return _DTYPES
+
+
 def _dtype(name: str) -> np.dtype:
     try:
-        return _DTYPES[name]
+        return _dtype_table()[name]
     except KeyError:
         raise ValueError(f"unsupported safetensors dtype {name!r}") from None
 
 
 def _tensor_views(base: np.ndarray, tensors: Any) -> Dict[str, np.ndarray]:
+    import numpy as np
     out: Dict[str, np.ndarray] = {}
     for t in tensors:
         out[t["name"]] = np.ndarray(tuple(t["shape"]), dtype=_dtype(t["dtype"]), buffer=base, offset=t["offset"])
@@ -136,6 +150,7 @@ def load_npy(path: Any) -> np.ndarray:
         ValueError: a malformed file, or one holding objects, strings, structured or big-endian data.
         FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
     """
+    import numpy as np
     base, h = _map_with_header(path, "jarvisrs_Mapping_NpyHeader")
     arr: np.ndarray = np.ndarray(tuple(h["shape"]), dtype=np.dtype(h["descr"]), buffer=base, offset=h["offset"],
                                  order="F" if h["fortran_order"] else "C")
@@ -246,6 +261,7 @@ def _records(meta: Dict[str, str], path: Any) -> Dict[str, Dict[str, Any]]:
 
 
 def _to_float32(arr: np.ndarray, dtype_name: str) -> np.ndarray:
+    import numpy as np
     if dtype_name == "BF16" and arr.dtype == np.uint16:
         return (arr.astype(np.uint32) << 16).view(np.float32)
     return arr.astype(np.float32)
@@ -253,6 +269,7 @@ def _to_float32(arr: np.ndarray, dtype_name: str) -> np.ndarray:
 
 def _quantized_entry(name: str, rec: Dict[str, Any], tensors: Dict[str, np.ndarray]) -> Union[QuantizedTensor, np.ndarray]:
     """One source tensor of a quantized file: a QuantizedTensor (int8, int4) or an array view."""
+    from .quant import QuantizedTensor
     method, shape = rec["method"], tuple(int(d) for d in rec["shape"])
     data = tensors[name]
     if method == "int8":
@@ -301,6 +318,9 @@ def load_quantized_model_file(path: Any) -> Dict[str, np.ndarray]:
         ValueError: not a file written by ``quantize_model_file``, or damaged.
         FileNotFoundError, OSError: as ``open`` would.
     """
+    import numpy as np
+
+    from .quant import QuantizedTensor, dequantize, dequantize_gguf
     tensors, meta = _load_safetensors_meta(path)
     records = _records(meta, path)
     out: Dict[str, np.ndarray] = {}

@@ -6,19 +6,15 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
-import warnings
 from array import array
-from typing import Any, Dict, Optional
-
-import numpy as np
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Dict, Optional
 
 from . import _native
 from ._convert import absolute_path, as_int, as_path, path_from_wire, wire_path
 from ._errors import InvalidModelDataError
-from ._jobs import run_job
-from ._mapped import map_file
-from ._schemes import parse_scheme
+from ._mapped import map_memoryview
 from ._vectors import float32_vector
 
 __all__ = ["RustModelLoader"]
@@ -62,11 +58,13 @@ def _user_cache_dir() -> str:
 def _default_cache_dir() -> str:
     """``<tempdir>/jarvis_ml_cache``, or this user's cache directory (with a warning) when the shared
     one is a symlink or another user's: on a shared /tmp someone else may have created it first."""
+    import tempfile  # here, not at import: it costs a few milliseconds (shutil, random, ...)
     shared = os.path.join(tempfile.gettempdir(), "jarvis_ml_cache")
     problem = _unsafe_reason(shared)
     if problem is None:
         return shared
     private = _user_cache_dir()
+    import warnings
     warnings.warn(f"RustModelLoader: the default cache directory {shared} {problem}; using {private} instead",
                   RuntimeWarning, stacklevel=3)
     return private
@@ -176,11 +174,11 @@ class RustModelLoader:
             ValueError: NaN or infinity in the input (the message names the first bad index).
             TypeError: non-numeric input (for a sequence, the message names the first bad index).
         """
-        vec = float32_vector(data, "data")
-        n = vec.size
+        keep, src, n = float32_vector(data, "data")
         out, dst = _native.new_bytes(n)
         params = array("d", bytes(8 * _PARAMS_LEN))
-        _native.call("jarvisrs_QuantizeArrayInt8", _native.address_of(vec), n, dst, params.buffer_info()[0], _PARAMS_LEN)
+        _native.call("jarvisrs_QuantizeArrayInt8", src, n, dst, params.buffer_info()[0], _PARAMS_LEN)
+        del keep
         return {"data": out, "scale": params[0], "zero_point": params[1], "min_val": params[2], "max_val": params[3]}
 
     def quantize_array_fp16(self, data: Any) -> bytes:
@@ -189,10 +187,10 @@ class RustModelLoader:
         Equal to ``np.asarray(data, np.float32).astype('<f2').tobytes()`` for every input (round to
         nearest even, subnormals, overflow to infinity, NaN kept).
         """
-        vec = float32_vector(data, "data")
-        n = vec.size
+        keep, src, n = float32_vector(data, "data")
         out, dst = _native.new_bytes(2 * n)
-        _native.call("jarvisrs_QuantizeArrayFP16", _native.address_of(vec), n, dst, 2 * n)
+        _native.call("jarvisrs_QuantizeArrayFP16", src, n, dst, 2 * n)
+        del keep
         return out
 
     def mmap_model(self, path: Any) -> memoryview:
@@ -204,7 +202,7 @@ class RustModelLoader:
         Raises:
             FileNotFoundError: no such file. IsADirectoryError, PermissionError, OSError likewise.
         """
-        return map_file(as_path(path), display=path).data  # a memoryview of the mapped array
+        return map_memoryview(as_path(path), display=path)
 
     def load_quantized_tensors(self, path: Any, scheme: str = "int8") -> Dict[str, Any]:
         """Quantize a ``.safetensors`` model through the cache and return its tensors, zero-copy.
@@ -228,7 +226,9 @@ class RustModelLoader:
             ValueError: a bad scheme or a malformed model (or NaN/infinity in a tensor to quantize).
             FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
         """
-        from . import files
+        from . import files  # numpy and the quantization engine, imported on first use
+        from ._jobs import run_job
+        from ._schemes import parse_scheme
         s = parse_scheme(scheme)
         p = as_path(path)
         job = _native.Handle(_native.call("jarvisrs_RustModelLoader_QuantizedTensorsJob", self._h, p, s, filename=path))

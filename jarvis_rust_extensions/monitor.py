@@ -7,9 +7,10 @@ and ``limit_source`` says ``"cgroup"`` (otherwise ``"host"``).
 
 from __future__ import annotations
 
-import json
 from array import array
-from typing import Any, Dict, Optional, Sequence, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
+    from typing import Any, Dict, Optional, Sequence, Tuple
 
 from . import _native, _pressure
 from ._convert import as_float
@@ -132,6 +133,7 @@ class RustMemoryMonitor(StatsCache):  # type: ignore[misc]  # the C base or its 
             "jarvis" nor "system", largest first, at most 5, stopping once the total reaches
             ``target_mb``.
         """
+        import json  # here, not at import (json pulls in re)
         result: Dict[str, Any] = json.loads(_native.call("jarvisrs_RustMemoryMonitor_SuggestCleanup", self._h, as_float(target_mb, "target_mb")))
         for suggestion in result["suggestions"]:
             suggestion["memory_mb"] = float(suggestion["memory_mb"])  # JSON writes 64.0 as 64
