@@ -1,9 +1,10 @@
 """Read-only numpy and memoryview views over a file that Go has memory-mapped.
 
 The mapping is owned by a ``MappedFile``; every view made from it (numpy arrays, memoryviews, their
-slices) keeps it alive (through numpy's ``base`` chain, or the ctypes array a memoryview exports),
-and the file is unmapped when the last view is garbage-collected. Nothing is copied: pages are read
-from the page cache on first touch. Memoryviews (``RustModelLoader.mmap_model``) need no numpy.
+slices) keeps it alive through numpy's ``base`` chain, and the file is unmapped when the last view is
+garbage-collected. Nothing is copied: pages are read from the page cache on first touch.
+``RustModelLoader.mmap_model``'s memoryviews need no numpy and no Go: ``map_memoryview`` maps with
+Python's read-only ``mmap``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
     from typing import Any
+
+import errno
+import os
+import sys
 
 from . import _native
 
@@ -35,14 +40,6 @@ class MappedFile:
         arr = np.asarray(self)
         assert not arr.flags.writeable
         return arr
-
-    def view(self) -> memoryview:
-        """The whole file as a read-only ``memoryview`` (format ``"B"``) that keeps this mapping alive:
-        the view exports a ctypes array over the mapping, and that array holds this object."""
-        import ctypes  # here, not at import: it costs milliseconds
-        exporter: Any = (ctypes.c_ubyte * self.nbytes).from_address(self.address)
-        exporter.mapping = self  # the array lives as long as any view of it: so does the mapping
-        return memoryview(exporter).cast("B").toreadonly()
 
     def __reduce__(self) -> Any:
         raise TypeError("a memory mapping cannot be copied or pickled (copy the array made from it)")
@@ -85,11 +82,46 @@ def mapping_array(handle: "_native.Handle") -> Any:
     return mapped.array()
 
 
-def map_memoryview(path: Any, display: Any = None) -> memoryview:
-    """Memory-map the file at ``path`` (a str) as a read-only ``memoryview``, without numpy.
+def map_memoryview(path: bytes, display: Any = None) -> memoryview:
+    """Memory-map the file at ``path`` (absolute bytes, see ``_convert.absolute_path``) as a
+    read-only ``memoryview``, without numpy.
+
+    The exporter is Python's own ``mmap`` object opened with ``ACCESS_READ``: unlike a ctypes array
+    over a mapping, nothing reachable from the view (``view.obj`` included) can write to the read-only
+    pages, which would kill the process; the mapping lives until the last view or slice of it is
+    released. The file is opened non-blocking, so a FIFO raises instead of waiting for a writer.
 
     Raises:
-        FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would.
+        FileNotFoundError, IsADirectoryError, PermissionError, OSError: as ``open`` would; OSError
+            for a file that is not a regular file.
     """
-    mapped = _mapped(open_mapping(path, display))
-    return memoryview(b"") if mapped is None else mapped.view()
+    import mmap
+    import stat
+    shown = display if display is not None else path
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise type(exc)(exc.errno, exc.strerror, _shown_name(shown)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), _shown_name(shown))
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file: only regular files can be memory-mapped", _shown_name(shown))
+        if info.st_size == 0:
+            return memoryview(b"")  # mmap(2) cannot map zero bytes
+        extra: Any = {"trackfd": False} if sys.version_info >= (3, 13) else {}  # no fd kept open per view
+        try:
+            return memoryview(mmap.mmap(fd, 0, access=mmap.ACCESS_READ, **extra))
+        except OSError as exc:
+            raise type(exc)(exc.errno, exc.strerror, _shown_name(shown)) from None
+    finally:
+        os.close(fd)
+
+
+def _shown_name(display: Any) -> Any:
+    """The file name an OSError shows, as ``open`` shows it (str, or bytes for a bytes path)."""
+    try:
+        return os.fspath(display)
+    except TypeError:
+        return display

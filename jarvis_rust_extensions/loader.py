@@ -202,7 +202,7 @@ class RustModelLoader:
         Raises:
             FileNotFoundError: no such file. IsADirectoryError, PermissionError, OSError likewise.
         """
-        return map_memoryview(as_path(path), display=path)
+        return map_memoryview(absolute_path(path), display=path)
 
     def load_quantized_tensors(self, path: Any, scheme: str = "int8") -> Dict[str, Any]:
         """Quantize a ``.safetensors`` model through the cache and return its tensors, zero-copy.

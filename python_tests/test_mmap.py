@@ -5,6 +5,9 @@ import gc
 import os
 import pickle
 import shutil
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -123,6 +126,49 @@ def test_cannot_be_turned_writable_through_the_buffer_protocol(loader, weights_f
     with pytest.raises((TypeError, BufferError, ValueError)):
         import ctypes
         ctypes.c_char.from_buffer(view)
+
+
+def test_nothing_reachable_from_the_view_can_write_the_mapping(loader, weights_file):
+    # A writable exporter behind a read-only view (a ctypes array over the mapping, say) would let
+    # ``view.obj`` write to read-only pages and kill the process: run in a child so a regression
+    # shows up as a failure, not a dead test run.
+    path, _ = weights_file
+    code = textwrap.dedent(f"""
+        import ctypes
+        from jarvis_rust_extensions import RustModelLoader
+        view = RustModelLoader(cache_dir={str(path.parent / "cache")!r}).mmap_model({str(path)!r})
+        refused = 0
+        for target in (view, view.obj, view[8:16], view[8:16].obj):
+            try:
+                ctypes.c_char.from_buffer(target)
+            except TypeError:
+                refused += 1
+            try:
+                memoryview(target)[0] = 1
+            except TypeError:
+                refused += 1
+        print(refused)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["8"]
+    assert path.read_bytes() == weights_file[1].tobytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_raises_instead_of_waiting_for_a_writer(loader, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    code = textwrap.dedent(f"""
+        from jarvis_rust_extensions import RustModelLoader
+        try:
+            RustModelLoader(cache_dir={str(tmp_path / "cache")!r}).mmap_model({str(fifo)!r})
+        except OSError as exc:
+            print(type(exc).__name__, exc.filename)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["OSError", str(fifo)]
 
 
 def test_empty_file_gives_an_empty_view(loader, tmp_path):
