@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -53,4 +54,22 @@ func TestOpenErrorsKeepTheirErrno(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrNotExist)
 	_, err = mapping.Open(dir)
 	require.ErrorIs(t, err, syscall.EISDIR)
+}
+
+func TestOnlyRegularFilesAreMappedAndAFIFONeverBlocks(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	done := make(chan error, 1)
+	go func() {
+		_, err := mapping.Open(fifo)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, syscall.EINVAL)
+	case <-time.After(20 * time.Second):
+		t.Fatal("mapping a FIFO without a writer blocked")
+	}
+	_, err := mapping.Open("/dev/null")
+	require.ErrorIs(t, err, syscall.EINVAL, "a character device is not mapped")
 }

@@ -22,11 +22,12 @@ type Map struct {
 	size int
 }
 
-// Open maps the file at path. The mapping stays valid even if the file is later renamed or
+// Open maps the file at path, which must be a regular file (a FIFO, socket or device is refused
+// with EINVAL at once, never waited on). The mapping stays valid even if the file is later renamed or
 // deleted; if it is truncated by another process, reading past the new end raises SIGBUS, which is
 // why callers that need safety against that keep their own files immutable (atomic replace).
 func Open(path string) (*Map, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, openFlags, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -37,6 +38,9 @@ func Open(path string) (*Map, error) {
 	}
 	if info.IsDir() {
 		return nil, &os.PathError{Op: "mmap", Path: path, Err: errIsDir}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &os.PathError{Op: "mmap", Path: path, Err: errNotRegular}
 	}
 	size := info.Size()
 	if size != int64(int(size)) {
