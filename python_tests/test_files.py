@@ -881,3 +881,22 @@ def test_non_utf8_and_relative_paths(tmp_path, rng, monkeypatch):
     jre.quantize_model_file(b"m\xff.safetensors", "rel.safetensors", "fp16", progress=False)
     assert os.path.exists(base + b"/rel.safetensors")
     assert temp_leftovers(base) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("call", ["load_safetensors", "load_npy"])
+def test_mapping_a_fifo_raises_instead_of_blocking(tmp_path, call):
+    # Mapping opens without blocking and maps regular files only (docs/API.md): a FIFO with no
+    # writer used to hang the call forever. In a child, so a regression is a timeout, not a hang.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    code = textwrap.dedent(f"""
+        import jarvis_rust_extensions as jre
+        try:
+            jre.{call}({str(fifo)!r})
+        except OSError as exc:
+            print(type(exc).__name__)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["OSError"]
