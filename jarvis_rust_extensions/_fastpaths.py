@@ -11,8 +11,7 @@ free-threaded interpreter.
 
 from __future__ import annotations
 
-import sysconfig
-import warnings
+import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds to import: annotations only (PEP 563)
     from typing import Any, Callable, Dict, Optional
@@ -23,13 +22,24 @@ from ._stats_cache import PyStatsCache
 __all__ = ["StatsCache", "PyStatsCache", "read_float32", "read_float32_portable", "native", "direct_reads"]
 
 
+def _free_threaded() -> bool:
+    """True on a free-threaded CPython build (3.13t and later), whose ``sys.abiflags`` carry "t".
+    Read from ``sys``, not ``sysconfig``: importing that costs 1-3 ms of every import."""
+    flags = getattr(sys, "abiflags", None)
+    if flags is None:  # no abiflags (Windows): ask sysconfig
+        import sysconfig
+        return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    return "t" in flags
+
+
 def _install() -> Dict[str, Any]:
     namespace: Dict[str, Any] = {}
-    if sysconfig.get_config_var("Py_GIL_DISABLED"):
+    if _free_threaded():
         return {}  # the C code relies on the GIL to read lists and update the cache atomically
     try:
         installed = _native.call("jarvisrs_InstallFastPaths", id(namespace))
     except RuntimeError as exc:  # e.g. an object layout the probe does not recognise
+        import warnings
         warnings.warn(f"jarvis_rust_extensions: C fast paths unavailable, using Python ({exc})", RuntimeWarning)
         return {}
     return namespace if installed else {}

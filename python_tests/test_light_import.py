@@ -19,7 +19,7 @@ import jarvis_rust_extensions as jre
 # Modules `import jarvis_rust_extensions` must not import: numpy (~60 ms, ~20 MiB) and what made up
 # most of the rest of its cost. A new eager import of one of them fails here: import it inside the
 # function that needs it, or (typing) put it under `if TYPE_CHECKING:` (annotations are strings).
-HEAVY = ("numpy", "asyncio", "typing", "re", "json", "ctypes", "tempfile", "dataclasses")
+HEAVY = ("numpy", "asyncio", "typing", "re", "json", "ctypes", "tempfile", "dataclasses", "sysconfig")
 
 
 def run_child(code, tmp_path, env=None):
