@@ -147,9 +147,10 @@ func inputSize(path string) (int64, error) {
 type progressFunc = func(done, total int64)
 
 // fileJob is the job set-up of every call that reads the file src and writes dst: both paths are
-// decoded from the wire form, src is checked readable now (its size is the job's initial Total),
-// and work runs when the job is Run, with the decoded paths and the job's progress callback.
-func fileJob(src, dst string, work func(ctx context.Context, src, dst string, progress progressFunc) (string, error)) (*Job, error) {
+// decoded from the wire form, src is checked readable now (inputSize), the job's initial Total is
+// total(src, its size) — the size itself for calls whose progress counts the file's bytes — and
+// work runs when the job is Run, with the decoded paths and the job's progress callback.
+func fileJob(src, dst string, total func(src string, size int64) int64, work func(ctx context.Context, src, dst string, progress progressFunc) (string, error)) (*Job, error) {
 	src, dst, err := decodePaths(src, dst)
 	if err != nil {
 		return nil, err
@@ -158,10 +159,13 @@ func fileJob(src, dst string, work func(ctx context.Context, src, dst string, pr
 	if err != nil {
 		return nil, err
 	}
-	return newJob(size, func(ctx context.Context, j *Job) (string, error) {
+	return newJob(total(src, size), func(ctx context.Context, j *Job) (string, error) {
 		return work(ctx, src, dst, j.progress)
 	}), nil
 }
+
+// wholeFile is fileJob's total for calls whose progress counts every byte of src.
+func wholeFile(_ string, size int64) int64 { return size }
 
 // decodePaths decodes a source and a destination path from the facade's wire form (paths.go).
 func decodePaths(src, dst string) (string, string, error) {

@@ -41,7 +41,7 @@ func DecompressFileJob(src, dst string) (_ *Job, err error) {
 // lz4FileJob is the job set-up both LZ4 file calls share: fileJob, with the output written by
 // write (an lz4x file function) to a temporary path that writeViaTemp renames onto dst.
 func lz4FileJob(src, dst string, write func(ctx context.Context, src, tmp string, progress progressFunc) (int64, error)) (*Job, error) {
-	return fileJob(src, dst, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
+	return fileJob(src, dst, wholeFile, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
 		return writeViaTemp(ctx, dst, func(tmp string) (int64, error) {
 			return write(ctx, src, tmp, progress)
 		})

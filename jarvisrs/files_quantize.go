@@ -28,25 +28,23 @@ func QuantizeModelFileJob(src, dst, scheme string) (_ *Job, err error) {
 	if err := modelQuantError(modelquant.CheckScheme(scheme)); err != nil {
 		return nil, err
 	}
-	j, err := fileJob(src, dst, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
+	return fileJob(src, dst, tensorData, func(ctx context.Context, src, dst string, progress progressFunc) (string, error) {
 		stats, err := modelquant.Quantize(ctx, src, dst, scheme, nil, progress)
 		if err != nil {
 			return "", modelQuantError(err)
 		}
 		return marshalResult(stats)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// tensorData is QuantizeModelFileJob's total: the source's tensor data, which is what the job's
+// progress counts, from the first poll on. A header that cannot be read fails the job itself, with
+// its documented error; until then the total is the file's size.
+func tensorData(src string, size int64) int64 {
+	if data, err := modelquant.DataSize(src); err == nil {
+		return data
 	}
-	// Total is the tensor data from the first poll on, as the job's progress reports it (fileJob
-	// starts from the file's size). A header that cannot be read fails the job itself, with its
-	// documented error, so it is ignored here.
-	if path, perr := decodePath(src); perr == nil {
-		if size, serr := modelquant.DataSize(path); serr == nil {
-			j.total.Store(size)
-		}
-	}
-	return j, nil
+	return size
 }
 
 // modelQuantError codes modelquant's errors: cancellation is the job's errCancelled, the input's
