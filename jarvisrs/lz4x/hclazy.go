@@ -43,10 +43,8 @@ func (m *lazyMatcher) parse(w *seqWriter, ip, mfl, limit, depth int, repeats boo
 		anchor = x.start + x.length
 	}
 	for ip <= mfl && w.ok {
-		m1 = m.wider(ip, ip, limit, minMatch-1, depth, repeats)
-		if m1.length == 0 {
-			ip++
-			continue
+		if m1 = m.first(ip, mfl, limit, depth, repeats); m1.length == 0 {
+			break
 		}
 		m0 = m1
 

@@ -69,33 +69,98 @@ func (m *lazyMatcher) insertUpTo(ip int) {
 	m.next = max(m.next, ip)
 }
 
+// first returns the match that wider(ip, ip, limit, minMatch-1, attempts, repeats) would find at
+// the first position from ip to mfl where there is one, or a zero lazyMatch if there is none. It
+// is wider's loop specialised for the parser's main search (no widening back), with the
+// insertion of each position fused in, because on data that hardly compresses nearly every
+// position is searched.
+func (m *lazyMatcher) first(ip, mfl, limit, attempts int, repeats bool) lazyMatch {
+	m.insertUpTo(ip)
+	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
+	base, low := m.base, m.low
+	head, chain := &m.head, &m.chain
+	for ; ip <= mfl; ip++ {
+		pattern := loadPtr32(bp, ip)
+		h := lazyHash(pattern)
+		c := int(head[h]) - base
+		// After the search ip itself is inserted: every later search wants it, and its hash
+		// and chain link are at hand.
+		link := uint16(min(ip-c, maxOffset))
+		lowest := max(low, ip-maxOffset)
+		tail := loadPtr16(bp, ip+minMatch-2)
+		best := lazyMatch{length: minMatch - 1}
+		for a := attempts; a > 0 && c >= lowest; a-- {
+			if loadPtr16(bp, c+best.length-1) == tail && loadPtr32(bp, c) == pattern {
+				n := minMatch
+				if x := loadPtr64(bp, c+minMatch) ^ loadPtr64(bp, ip+minMatch); x != 0 {
+					n += bits.TrailingZeros64(x) >> 3
+				} else {
+					n += 8 + matchLenPtr(bp, c+minMatch+8, ip+minMatch+8, limit)
+				}
+				if n = min(n, limit-ip); n > best.length {
+					best = lazyMatch{start: ip, length: n, offset: ip - c}
+					tail = loadPtr16(bp, ip+n-1)
+				}
+			}
+			d := int(chain[c&(lazyWindow-1)])
+			if repeats && d == 1 {
+				// A run of one byte value: wider's shortcut applies. Searching again from
+				// the start with ip already inserted finds what wider would have.
+				best = m.wider(ip, ip, limit, minMatch-1, attempts, true)
+				break
+			}
+			c -= d
+		}
+		chain[ip&(lazyWindow-1)] = link
+		head[h] = int32(ip + base)
+		m.next = ip + 1
+		if best.offset != 0 {
+			return best
+		}
+	}
+	return lazyMatch{}
+}
+
 // wider searches at most attempts candidates for a match of buf[ip:] that, widened backwards as
 // far as iLow allows, is longer than longest, and returns the longest found (length 0 if none).
 // Matches end by limit. The caller guarantees iLow <= ip, ip+minMatch <= limit <= len(buf)-1,
 // and ip-iLow < longest (so the quick check below reads inside each candidate's window); when
 // repeats is set, runs of one byte value are followed the way liblz4's level 9 does.
 func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool) lazyMatch {
-	m.insertUpTo(ip)
-	buf := m.buf
-	bp := unsafe.Pointer(unsafe.SliceData(buf))
-	lowest := max(m.low, ip-maxOffset)
+	if m.next < ip {
+		m.insertUpTo(ip)
+	}
+	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
+	low := m.low
+	lowest := max(low, ip-maxOffset)
 	back := ip - iLow
 	pattern := loadPtr32(bp, ip)
 	best := lazyMatch{length: longest}
 	runLen := -1 // length of the run of one byte value at ip: -1 untested, 0 not a run
 	c := int(m.head[lazyHash(pattern)]) - m.base
+	// A candidate can only win if it agrees with ip at the last two bytes the best match so far
+	// covers (counted from iLow): one comparison rejects most of them. Every index read is at
+	// least c+1 (best.length > back) and below ip+best.length-back <= limit.
+	at := best.length - 1 - back
+	tail := loadPtr16(bp, ip+at)
 	for ; attempts > 0 && c >= lowest; attempts-- {
-		// A candidate can only win if it agrees with ip at the last two bytes the best match
-		// so far covers (counted from iLow): one comparison rejects most of them. Every index
-		// read is at least c+1 (best.length > back) and below ip+best.length-back <= limit.
-		at := best.length - 1 - back
-		if loadPtr16(bp, iLow+best.length-1) == loadPtr16(bp, c+at) && loadPtr32(bp, c) == pattern {
-			b := 0
-			for b < back && c-b > m.low && *(*byte)(unsafe.Add(bp, ip-b-1)) == *(*byte)(unsafe.Add(bp, c-b-1)) {
-				b++
+		if loadPtr16(bp, c+at) == tail && loadPtr32(bp, c) == pattern {
+			n := minMatch
+			if x := loadPtr64(bp, c+minMatch) ^ loadPtr64(bp, ip+minMatch); x != 0 {
+				// ip+minMatch+8 <= len(buf) (ip is at most len(buf)-mfLimit); the count is
+				// cut at limit below.
+				n += bits.TrailingZeros64(x) >> 3
+			} else {
+				n += 8 + matchLenPtr(bp, c+minMatch+8, ip+minMatch+8, limit)
 			}
-			if n := minMatch + matchLenPtr(bp, c+minMatch, ip+minMatch, limit) + b; n > best.length {
-				best = lazyMatch{start: ip - b, length: n, offset: ip - c}
+			n = min(n, limit-ip)
+			if n+back > best.length {
+				b := countBack(bp, ip, c, min(back, c-low))
+				if n+b > best.length {
+					best = lazyMatch{start: ip - b, length: n + b, offset: ip - c}
+					at = best.length - 1 - back
+					tail = loadPtr16(bp, ip+at)
+				}
 			}
 		}
 		d := int(m.chain[c&(lazyWindow-1)])
@@ -117,6 +182,21 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 		return lazyMatch{}
 	}
 	return best
+}
+
+// countBack returns how many bytes before ip and before c agree, up to most.
+func countBack(bp unsafe.Pointer, ip, c, most int) int {
+	b := 0
+	for b+8 <= most {
+		if x := loadPtr64(bp, ip-b-8) ^ loadPtr64(bp, c-b-8); x != 0 {
+			return b + bits.LeadingZeros64(x)>>3
+		}
+		b += 8
+	}
+	for b < most && *(*byte)(unsafe.Add(bp, ip-b-1)) == *(*byte)(unsafe.Add(bp, c-b-1)) {
+		b++
+	}
+	return b
 }
 
 // acrossRun is the level 9 shortcut through a run of one byte value, where every chain link is 1
