@@ -57,16 +57,22 @@ func (m *lazyMatcher) reset(buf []byte, low int) {
 
 // insertUpTo adds every position below ip (that has 4 bytes to hash) to the tables.
 func (m *lazyMatcher) insertUpTo(ip int) {
-	buf := m.buf
-	end := min(ip, len(buf)-3)
-	base := m.base
-	for p := m.next; p < end; p++ {
-		h := lazyHash(binary.LittleEndian.Uint32(buf[p:]))
-		d := min(p+base-int(m.head[h]), maxOffset)
-		m.chain[p&(lazyWindow-1)] = uint16(d)
-		m.head[h] = int32(p + base)
+	end := min(ip, len(m.buf)-3)
+	p := m.next
+	if p >= end {
+		m.next = max(p, ip)
+		return
 	}
-	m.next = max(m.next, ip)
+	// p and p+3 lie in buf: p >= 0 and p < end <= len(buf)-3.
+	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
+	base := m.base
+	head, chain := &m.head, &m.chain
+	for ; p < end; p++ {
+		h := lazyHash(loadPtr32(bp, p))
+		chain[p&(lazyWindow-1)] = uint16(min(p+base-int(head[h]), maxOffset))
+		head[h] = int32(p + base)
+	}
+	m.next = ip
 }
 
 // first returns the match that wider(ip, ip, limit, minMatch-1, attempts, repeats) would find at
