@@ -3,28 +3,30 @@ package lz4x
 import "fmt"
 
 // Levels keep liblz4's meaning: 0 is the fast compressor and larger levels trade speed for size
-// up to 12. Each high-compression level is a parser (lazy, or liblz4's optimal parser) and a
-// search depth (match candidates examined per search; for the optimal parser also the match
-// length taken without further thought). liblz4 uses the lazy parser up to level 9 with depths
-// 2 to 256, but this package's lazy parser is simpler than liblz4's (it looks one and two bytes
-// ahead, not at the end of each match), so from level 5 on it uses the optimal parser, with
-// depths chosen so that each level's output is within 1.5% of liblz4's at that level, and from
-// level 6 on as fast or faster. Measured as LZ4 frames of 300 KiB of Python source (one block)
-// and of 16 MiB (1 MiB blocks; liblz4: 64 KiB linked blocks, as python-lz4 writes), time for the
-// 16 MiB on 2 cores (liblz4 uses one):
+// up to 12. Each high-compression level is a parser and a search depth (match candidates examined
+// per search). Levels 1 to 9 use the lazy parser (hclazy.go), built as liblz4's hash-chain parser
+// with liblz4's depths (2, 2, 4, 8, ..., 256): on a single-segment input (up to 1 MiB) its raw
+// blocks are byte for byte those of liblz4 1.9.4 (python-lz4 4.4.5's) at the same level, so
+// their size ratio is exactly 1. Per core (GOMAXPROCS=1, process CPU time; liblz4 through
+// python-lz4's lz4.block.compress, medians of 5 interleaved runs of 7 calls on a shared 2-core
+// machine, so +-10%), liblz4's time over ours on 1 MiB raw blocks:
 //
-//	level              3      4      5      6      7      8      9     10     11     12
-//	liblz4 300 KiB  94129  92451  91440  90838  90559  90436  90348  89870  89290  89175
-//	lz4x   300 KiB  93789  93035  91586  90936  90174  89732  89607  89463  89304  89139
-//	liblz4 16 MiB   5.009  4.916  4.860  4.830  4.814  4.807  4.802  4.782  4.748  4.740 MB
-//	lz4x   16 MiB   5.024  4.982  4.902  4.869  4.828  4.802  4.795  4.787  4.778  4.770 MB
-//	liblz4 time       147    176    223    281    355    444    589    791   1792   1579 ms
-//	lz4x   time       177    198    260    275    345    438    481    558    933    803 ms
+//	level               1     2     3     4     5     6     7     8     9
+//	text (2.9:1)     1.06  1.12  1.03  1.05  1.22  1.02  1.20  1.13  1.07
+//	float32 weights  1.36  1.71  1.10  1.03  1.08  0.97  0.92  0.96  1.10
+//	96 KiB source    1.08  1.10  1.09  1.11  1.49  1.02  0.94  1.05  1.02
+//	text ms, lz4x     9.6   9.3  11.4  15.4  23.9  43.7  49.4  62.5  88.9
 //
-// Every level is at least as small as the one below on compressible data. At 16 MiB lz4x loses
-// about 0.6% to its independent blocks (each starts without history). Level 12 is liblz4's level
-// 12 exactly: raw blocks up to 1 MiB come out byte for byte as liblz4 writes them. On float32
-// weights every level gives ratio ~1.00.
+// (go_tests/lz4x BenchmarkCompressBlockLazyLevels reports the cpu-ns/op; LZ4X_BENCH_FILES points it
+// at the files a Python timing reads.) liblz4 1.10 makes levels 1 and 2 a different, faster
+// parser ("lz4mid") with larger output; against a python-lz4 built on it those two levels differ.
+// As frames (compress_model, 1 MiB of text: ours one block, liblz4's 64 KiB linked blocks),
+// levels 3 to 9 come out 0.999-1.000x liblz4's size at 0.93-1.30x its per-core speed.
+//
+// Levels 10 to 12 use liblz4's optimal parser, its depth and the match length taken at once
+// (enough). Level 12 is liblz4's level 12 exactly: raw blocks up to 1 MiB come out byte for byte
+// as liblz4 writes them. Every level is at least as small as the one below on compressible
+// data; on float32 weights every level gives ratio ~1.00.
 var hcLevels = [...]hcParams{
 	1:  {depth: 2},
 	2:  {depth: 2},
