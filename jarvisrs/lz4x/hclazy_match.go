@@ -94,25 +94,34 @@ func (m *lazyMatcher) first(ip, mfl, limit, attempts int, repeats bool) lazyMatc
 		link := uint16(min(ip-c, maxOffset))
 		lowest := max(low, ip-maxOffset)
 		tail := loadPtr16(bp, ip+minMatch-2)
-		best := lazyMatch{length: minMatch - 1}
+		bestLen, bestOff := minMatch-1, 0
 		for a := attempts; a > 0 && c >= lowest; a-- {
-			if loadPtr16(bp, c+best.length-1) == tail && loadPtr32(bp, c) == pattern {
+			if loadPtr16(bp, c+bestLen-1) == tail && loadPtr32(bp, c) == pattern {
+				// The match length, counted here rather than by a call, which would make
+				// the compiler keep this loop's variables in memory.
 				n := minMatch
-				if x := loadPtr64(bp, c+minMatch) ^ loadPtr64(bp, ip+minMatch); x != 0 {
-					n += bits.TrailingZeros64(x) >> 3
-				} else {
-					n += 8 + matchLenPtr(bp, c+minMatch+8, ip+minMatch+8, limit)
+				for ip+n+8 <= limit {
+					if x := loadPtr64(bp, c+n) ^ loadPtr64(bp, ip+n); x != 0 {
+						n += bits.TrailingZeros64(x) >> 3
+						goto counted
+					}
+					n += 8
 				}
-				if n = min(n, limit-ip); n > best.length {
-					best = lazyMatch{start: ip, length: n, offset: ip - c}
+				for ip+n < limit && *(*byte)(unsafe.Add(bp, c+n)) == *(*byte)(unsafe.Add(bp, ip+n)) {
+					n++
+				}
+			counted:
+				if n > bestLen {
+					bestLen, bestOff = n, ip-c
 					tail = loadPtr16(bp, ip+n-1)
 				}
 			}
 			d := int(chain[c&(lazyWindow-1)])
 			if repeats && d == 1 {
 				// A run of one byte value: wider's shortcut applies. Searching again from
-				// the start with ip already inserted finds what wider would have.
-				best = m.wider(ip, ip, limit, minMatch-1, attempts, true)
+				// the start with ip not yet inserted finds what wider would have.
+				r := m.wider(ip, ip, limit, minMatch-1, attempts, true)
+				bestLen, bestOff = r.length, r.offset
 				break
 			}
 			c -= d
@@ -120,8 +129,8 @@ func (m *lazyMatcher) first(ip, mfl, limit, attempts int, repeats bool) lazyMatc
 		chain[ip&(lazyWindow-1)] = link
 		head[h] = int32(ip + base)
 		m.next = ip + 1
-		if best.offset != 0 {
-			return best
+		if bestOff != 0 {
+			return lazyMatch{start: ip, length: bestLen, offset: bestOff}
 		}
 	}
 	return lazyMatch{}
