@@ -160,17 +160,34 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 	tail := loadPtr16(bp, ip+at)
 	for ; attempts > 0 && c >= lowest; attempts-- {
 		if loadPtr16(bp, c+at) == tail && loadPtr32(bp, c) == pattern {
+			// Both counts are inline, as in first.
 			n := minMatch
-			if x := loadPtr64(bp, c+minMatch) ^ loadPtr64(bp, ip+minMatch); x != 0 {
-				// ip+minMatch+8 <= len(buf) (ip is at most len(buf)-mfLimit); the count is
-				// cut at limit below.
-				n += bits.TrailingZeros64(x) >> 3
-			} else {
-				n += 8 + matchLenPtr(bp, c+minMatch+8, ip+minMatch+8, limit)
+			for ip+n+8 <= limit {
+				if x := loadPtr64(bp, c+n) ^ loadPtr64(bp, ip+n); x != 0 {
+					n += bits.TrailingZeros64(x) >> 3
+					goto forward
+				}
+				n += 8
 			}
-			n = min(n, limit-ip)
+			for ip+n < limit && *(*byte)(unsafe.Add(bp, c+n)) == *(*byte)(unsafe.Add(bp, ip+n)) {
+				n++
+			}
+		forward:
 			if n+back > best.length {
-				b := countBack(bp, ip, c, min(back, c-low))
+				// Widen backwards: b bytes before ip and c agree, at most back and not
+				// below low.
+				most, b := min(back, c-low), 0
+				for b+8 <= most {
+					if x := loadPtr64(bp, ip-b-8) ^ loadPtr64(bp, c-b-8); x != 0 {
+						b += bits.LeadingZeros64(x) >> 3
+						goto backward
+					}
+					b += 8
+				}
+				for b < most && *(*byte)(unsafe.Add(bp, ip-b-1)) == *(*byte)(unsafe.Add(bp, c-b-1)) {
+					b++
+				}
+			backward:
 				if n+b > best.length {
 					best = lazyMatch{start: ip - b, length: n + b, offset: ip - c}
 					at = best.length - 1 - back
@@ -197,21 +214,6 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 		return lazyMatch{}
 	}
 	return best
-}
-
-// countBack returns how many bytes before ip and before c agree, up to most.
-func countBack(bp unsafe.Pointer, ip, c, most int) int {
-	b := 0
-	for b+8 <= most {
-		if x := loadPtr64(bp, ip-b-8) ^ loadPtr64(bp, c-b-8); x != 0 {
-			return b + bits.LeadingZeros64(x)>>3
-		}
-		b += 8
-	}
-	for b < most && *(*byte)(unsafe.Add(bp, ip-b-1)) == *(*byte)(unsafe.Add(bp, c-b-1)) {
-		b++
-	}
-	return b
 }
 
 // acrossRun is the level 9 shortcut through a run of one byte value, where every chain link is 1
