@@ -175,9 +175,10 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 		forward:
 			if n+back > best.length {
 				// Widen backwards: b bytes before ip and c agree, at most back and not
-				// below low.
+				// below low. Eight bytes are compared at a time while they lie in buf
+				// (c-b-8 >= 0, and ip > c), even if below low: the count is cut after.
 				most, b := min(back, c-low), 0
-				for b+8 <= most {
+				for b < most && c-b >= 8 {
 					if x := loadPtr64(bp, ip-b-8) ^ loadPtr64(bp, c-b-8); x != 0 {
 						b += bits.LeadingZeros64(x) >> 3
 						goto backward
@@ -188,6 +189,7 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 					b++
 				}
 			backward:
+				b = min(b, most)
 				if n+b > best.length {
 					best = lazyMatch{start: ip - b, length: n + b, offset: ip - c}
 					at = best.length - 1 - back
