@@ -39,7 +39,7 @@ func (m *lazyMatcher) parse(w *seqWriter, ip, mfl, limit, depth int, repeats boo
 	anchor := ip
 	var m0, m1, m2, m3 lazyMatch
 	emit := func(x lazyMatch) {
-		w.sequence(buf[anchor:x.start], x.offset, x.length)
+		w.lazySequence(buf, anchor, x.start, x.offset, x.length)
 		anchor = x.start + x.length
 	}
 	for ip <= mfl && w.ok {
