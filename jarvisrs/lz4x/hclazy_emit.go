@@ -12,9 +12,9 @@ import (
 // sequence when dst or buf lacks the room for that.
 func (w *seqWriter) lazySequence(buf []byte, anchor, start, offset, ml int) {
 	lit, m := start-anchor, ml-minMatch
-	// Token, literal length bytes, literals and 8 over-copied, offset, match length bytes.
-	need := 1 + lit/255 + 1 + lit + 8 + 2 + m/255 + 1
-	if lit > 32 || !w.ok || need > len(w.dst)-w.pos || start+8 > len(buf) {
+	// Room for at most 32 literals: token, a literal length byte, the literals and 8 bytes
+	// copied past them, offset, match length bytes.
+	if lit > 32 || !w.ok || 1+1+32+8+2+m/255+1 > len(w.dst)-w.pos || start+8 > len(buf) {
 		w.sequence(buf[anchor:start], offset, ml)
 		return
 	}

@@ -68,8 +68,12 @@ func (m *lazyMatcher) insertUpTo(ip int) {
 	base := m.base
 	head, chain := &m.head, &m.chain
 	for ; p < end; p++ {
-		h := lazyHash(loadPtr32(bp, p))
-		chain[p&(lazyWindow-1)] = uint16(min(p+base-int(head[h]), maxOffset))
+		h := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(bp, p))[:]) * 2654435761 >> (32 - lazyHashLog)
+		d := p + base - int(head[h])
+		if d > maxOffset {
+			d = maxOffset
+		}
+		chain[uint16(p)] = uint16(d) // uint16(p) is p modulo lazyWindow (1<<16)
 		head[h] = int32(p + base)
 	}
 	m.next = ip
