@@ -146,10 +146,22 @@ func (m *lazyMatcher) first(ip, mfl, limit, attempts int, repeats bool) lazyMatc
 // and ip-iLow < longest (so the quick check below reads inside each candidate's window); when
 // repeats is set, runs of one byte value are followed the way liblz4's level 9 does.
 func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool) lazyMatch {
-	if m.next < ip {
-		m.insertUpTo(ip)
-	}
 	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
+	if p := m.next; p < ip {
+		// insertUpTo's loop, here rather than called, so that the arguments need not be
+		// saved around a call (ip <= len(buf)-4 here, so every p up to ip has 4 bytes).
+		base := m.base
+		for ; p < ip; p++ {
+			h := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(bp, p))[:]) * 2654435761 >> (32 - lazyHashLog)
+			d := p + base - int(m.head[h])
+			if d > maxOffset {
+				d = maxOffset
+			}
+			m.chain[uint16(p)] = uint16(d)
+			m.head[h] = int32(p + base)
+		}
+		m.next = ip
+	}
 	low := m.low
 	lowest := max(low, ip-maxOffset)
 	back := ip - iLow
