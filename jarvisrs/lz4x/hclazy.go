@@ -50,11 +50,12 @@ func (m *lazyMatcher) parse(w *seqWriter, ip, mfl, limit, depth int, repeats boo
 
 	search2:
 		// Is there a longer match two bytes before m1's end, widened back no further than m1?
-		m2 = lazyMatch{}
-		if m1.start+m1.length <= mfl {
-			m2 = m.wider(m1.start+m1.length-2, m1.start, limit, m1.length, depth, repeats)
+		if m1.start+m1.length > mfl {
+			emit(m1)
+			ip = anchor
+			continue
 		}
-		if m2.length == 0 {
+		if m2 = m.wider(m1.start+m1.length-2, m1.start, limit, m1.length, depth, repeats); m2.length == 0 {
 			emit(m1)
 			ip = anchor
 			continue
