@@ -13,8 +13,8 @@ import (
 func (w *seqWriter) lazySequence(buf []byte, anchor, start, offset, ml int) {
 	lit, m := start-anchor, ml-minMatch
 	// Room for at most 32 literals: token, a literal length byte, the literals and 8 bytes
-	// copied past them, offset, match length bytes.
-	if lit > 32 || !w.ok || 1+1+32+8+2+m/255+1 > len(w.dst)-w.pos || start+8 > len(buf) {
+	// copied past them, offset, match length bytes (m/255+1 of them, and m>>7 >= m/255).
+	if lit > 32 || !w.ok || 1+1+32+8+2+m>>7+1 > len(w.dst)-w.pos || start+8 > len(buf) {
 		w.sequence(buf[anchor:start], offset, ml)
 		return
 	}
