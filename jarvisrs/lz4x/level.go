@@ -7,21 +7,25 @@ import "fmt"
 // per search). Levels 1 to 9 use the lazy parser (hclazy.go), built as liblz4's hash-chain parser
 // with liblz4's depths (2, 2, 4, 8, ..., 256): on a single-segment input (up to 1 MiB) its raw
 // blocks are byte for byte those of liblz4 1.9.4 (python-lz4 4.4.5's) at the same level, so
-// their size ratio is exactly 1. Per core (GOMAXPROCS=1, process CPU time; liblz4 through
-// python-lz4's lz4.block.compress, medians of 5 interleaved runs of 7 calls on a shared 2-core
-// machine, so +-10%), liblz4's time over ours on 1 MiB raw blocks:
+// their size ratio is exactly 1. Per core (GOMAXPROCS=1, process CPU time), liblz4's time over
+// ours for 1 MiB raw blocks and a 96 KiB one (lz4.block.compress against CompressBlockHC; medians
+// of 3 interleaved runs of 10 calls, on a shared 2-core machine under load, so +-15%):
 //
-//	level               1     2     3     4     5     6     7     8     9
-//	text (2.9:1)     1.06  1.12  1.03  1.05  1.22  1.02  1.20  1.13  1.07
-//	float32 weights  1.36  1.71  1.10  1.03  1.08  0.97  0.92  0.96  1.10
-//	96 KiB source    1.08  1.10  1.09  1.11  1.49  1.02  0.94  1.05  1.02
-//	text ms, lz4x     9.6   9.3  11.4  15.4  23.9  43.7  49.4  62.5  88.9
+//	level                 1     2     3     4     5     6     7     8     9
+//	text (2.9:1)       1.02  0.98  1.08  1.15  1.14  1.17  1.33  1.35  1.01
+//	float32 weights    1.63  1.64  1.21  1.17  1.28  1.04  1.29  1.24  1.24
+//	96 KiB source      0.91  0.78  1.06  1.04  1.01  1.06  1.03  1.36  1.04
+//	text, lz4x ms       9.9  11.6  14.9  20.9  31.0  45.7  45.4  67.5 102.8
 //
-// (go_tests/lz4x BenchmarkCompressBlockLazyLevels reports the cpu-ns/op; LZ4X_BENCH_FILES points it
-// at the files a Python timing reads.) liblz4 1.10 makes levels 1 and 2 a different, faster
-// parser ("lz4mid") with larger output; against a python-lz4 built on it those two levels differ.
-// As frames (compress_model, 1 MiB of text: ours one block, liblz4's 64 KiB linked blocks),
-// levels 3 to 9 come out 0.999-1.000x liblz4's size at 0.93-1.30x its per-core speed.
+// Counted under valgrind the lazy levels execute 8-12% more instructions than liblz4 for the same
+// blocks, so where both are bound by instruction throughput (levels 1 and 2 on small text) they
+// are about even and a run can go either way. As frames (compress_model, 1 MiB of text: ours one
+// block, liblz4's 64 KiB linked blocks) levels 3 to 9 are 150-170 bytes smaller than liblz4's at
+// 1.07-1.29x its per-core speed (benchmarks/compare.py --lz4-one-core, median of 3).
+// go_tests/lz4x BenchmarkCompressBlockLazyLevels reports per-call CPU time (median and minimum);
+// LZ4X_BENCH_FILES points it at the files a Python timing reads. liblz4 1.10 replaces levels 1
+// and 2 with a different, faster parser (lz4mid) with larger output: against a python-lz4 built
+// on 1.10 those two levels compare differently.
 //
 // Levels 10 to 12 use liblz4's optimal parser, its depth and the match length taken at once
 // (enough). Level 12 is liblz4's level 12 exactly: raw blocks up to 1 MiB come out byte for byte
