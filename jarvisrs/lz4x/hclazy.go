@@ -21,7 +21,9 @@ var lazyPool = sync.Pool{New: func() any { return new(lazyMatcher) }}
 
 // compressLazy parses buf[ip:] up to mfl (the last position a match may start at; matches end by
 // limit) with the lazy parser, writes the sequences to w and returns the anchor of the trailing
-// literals. buf[:ip] is history that matches may reach into, from its last 64 KiB.
+// literals. buf[:ip] is history that matches may reach into, from its last 64 KiB. limit must be
+// below len(buf) (the block's end rules keep it 5 bytes short; a segment of a larger block ends
+// before its next one): the match finder may read the byte at limit, never match it.
 func compressLazy(w *seqWriter, buf []byte, ip, mfl, limit int, p hcParams) int {
 	m := lazyPool.Get().(*lazyMatcher)
 	m.reset(buf, max(0, ip-maxOffset))

@@ -75,7 +75,7 @@ func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 			e.m.reset(buf[:end], max(0, start-maxOffset))
 			anchor = e.optimal(&w, buf, start, mfl, limit, p)
 		} else {
-			anchor = compressLazy(&w, buf[:end], start, mfl, limit, p)
+			anchor = compressLazy(&w, buf, start, mfl, limit, p)
 		}
 	}
 	w.last(buf[anchor:end])
