@@ -8,14 +8,18 @@ import "fmt"
 // with liblz4's depths (2, 2, 4, 8, ..., 256): on a single-segment input (up to 1 MiB) its raw
 // blocks are byte for byte those of liblz4 1.9.4 (python-lz4 4.4.5's) at the same level, so
 // their size ratio is exactly 1. Per core (GOMAXPROCS=1, process CPU time), liblz4's time over
-// ours for 1 MiB raw blocks and a 96 KiB one (lz4.block.compress against CompressBlockHC; medians
-// of 3 interleaved runs of 10 calls, on a shared 2-core machine under load, so +-15%):
+// ours (lz4.block.compress against CompressBlockHC on the same bytes, 3 interleaved runs of 10
+// calls per side; the median of the medians, and the ratio of the two sides' fastest calls,
+// which is steadier on this shared 2-core machine, loaded by other work when this was measured):
 //
-//	level                 1     2     3     4     5     6     7     8     9
-//	text (2.9:1)       1.02  0.98  1.08  1.15  1.14  1.17  1.33  1.35  1.01
-//	float32 weights    1.63  1.64  1.21  1.17  1.28  1.04  1.29  1.24  1.24
-//	96 KiB source      0.91  0.78  1.06  1.04  1.01  1.06  1.03  1.36  1.04
-//	text, lz4x ms       9.9  11.6  14.9  20.9  31.0  45.7  45.4  67.5 102.8
+//	level                       1     2     3     4     5     6     7     8     9
+//	text 1 MiB, median        0.85  0.74  1.32  1.20  1.34  1.13  1.20  0.97  1.17
+//	text 1 MiB, minimum       1.01  1.04  1.16  1.19  1.27  1.27  1.27  1.19  1.19
+//	weights 1 MiB, median     1.71  1.61  1.28  1.21  1.15  1.21  1.22  1.24  1.13
+//	weights 1 MiB, minimum    1.84  1.86  1.27  1.22  1.17  1.22  1.18  1.20  1.18
+//	source 96 KiB, median     0.85  0.82  1.11  1.17  1.17  1.15  1.19  1.19  0.94
+//	source 96 KiB, minimum    1.04  1.05  1.14  1.20  1.22  1.24  1.22  1.19  1.13
+//	text, lz4x ms (median)    10.8  11.1   9.7  14.2  21.0  37.6  51.1  81.3  99.5
 //
 // Counted under valgrind the lazy levels execute 8-12% more instructions than liblz4 for the same
 // blocks, so where both are bound by instruction throughput (levels 1 and 2 on small text) they
