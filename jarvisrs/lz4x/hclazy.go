@@ -8,7 +8,8 @@ import "sync"
 // appearing it holds up to three overlapping ones, trims the earlier ones so they do not
 // overlap, and writes the first when the third cannot displace it. Each search examines at most
 // hcParams.depth candidates (liblz4's nbSearches: 2 at levels 1 and 2, then 4 doubling to 256 at
-// level 9), and above 128 runs of one byte value are crossed in one step, as liblz4 does.
+// level 9); at depths above 128 (level 9) runs of one byte value are crossed in one step, as
+// liblz4 does.
 
 // lazyShortMatch is liblz4's OPTIMAL_ML: the longest match whose length fits in the token's
 // nibble. A first match is trimmed to about this when a later one overlaps it.
