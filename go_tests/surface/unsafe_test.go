@@ -21,6 +21,8 @@ func TestUnsafeStaysInItsFiles(t *testing.T) {
 		"buffers.go",                  // Python-owned addresses into Go slices, during a call only
 		"lz4x/blockdecode.go",         // the decoder's fast loop, under its bounds invariants
 		"lz4x/fastcompress.go",        // the fast compressor's inner loop, room checked per sequence
+		"lz4x/hclazy_emit.go",         // the lazy levels' sequence writer: 8-byte literal copies
+		"lz4x/hclazy_match.go",        // the lazy levels' match finder: candidate and run reads
 		"lz4x/hcmatch.go",             // the HC match finder's candidate reads
 		"memstat/kernelfile.go",       // kernel file reads into kept buffers
 		"memstat/libsystem_darwin.go", // libSystem calls on macOS (Mach VM statistics, proc_pidinfo)

@@ -1,8 +1,8 @@
 package lz4x
 
 // High-compression parsing: which matches, of those the match finder offers, become sequences.
-// Levels up to 9 use a lazy parser: take the longest match at a position unless the next position
-// (or the one after) starts a longer one. Levels 10 to 12 use an optimal parser: over a stretch of
+// Levels up to 9 use a lazy parser (hclazy.go): take the longest match at a position unless one
+// found near its end reaches further. Levels 10 to 12 use an optimal parser: over a stretch of
 // up to optWindow positions it computes the cheapest encoding, in bytes, of every prefix, trying
 // at each position every length of the longest match found there, and keeps the cheapest path.
 
@@ -71,11 +71,11 @@ func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 	limit := min(end, len(buf)-lastLiterals)
 	anchor := start
 	if mfl >= start {
-		e.m.reset(buf[:end], max(0, start-maxOffset))
 		if p.optimal {
+			e.m.reset(buf[:end], max(0, start-maxOffset))
 			anchor = e.optimal(&w, buf, start, mfl, limit, p)
 		} else {
-			anchor = e.lazy(&w, buf, start, mfl, limit, p)
+			anchor = compressLazy(&w, buf, start, mfl, limit, p)
 		}
 	}
 	w.last(buf[anchor:end])
@@ -83,43 +83,6 @@ func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 		return 0
 	}
 	return w.pos
-}
-
-// lazy parses buf[ip:] up to mfl and returns the anchor of the trailing literals.
-func (e *hcEncoder) lazy(w *seqWriter, buf []byte, ip, mfl, limit int, p hcParams) int {
-	anchor := ip
-	for ip <= mfl && w.ok {
-		ml, off := e.m.longestMatch(ip, 0, limit, p.depth)
-		if ml == 0 {
-			ip++
-			continue
-		}
-		// Look one and two positions ahead for a longer match; each step ahead turns the
-		// current match's first byte into a literal.
-		for ip+1 <= mfl {
-			ml1, off1 := e.m.longestMatch(ip+1, ml, limit, p.depth)
-			if ml1 > ml {
-				ip, ml, off = ip+1, ml1, off1
-				continue
-			}
-			if ip+2 <= mfl {
-				if ml2, off2 := e.m.longestMatch(ip+2, ml+1, limit, p.depth); ml2 > ml+1 {
-					ip, ml, off = ip+2, ml2, off2
-					continue
-				}
-			}
-			break
-		}
-		// Widen the match backwards over literals it also covers.
-		for ip > anchor && ip-off > e.m.low && buf[ip-1] == buf[ip-off-1] {
-			ip--
-			ml++
-		}
-		w.sequence(buf[anchor:ip], off, ml)
-		ip += ml
-		anchor = ip
-	}
-	return anchor
 }
 
 // optimal parses buf[ip:] up to mfl and returns the anchor of the trailing literals.
