@@ -83,18 +83,22 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	c := int(m.head[hcHash(cur)]) - m.base
 	shift := 0
 	// Candidates are read through an unsafe pointer: lowest <= cand < ip and best < maxLen, so
-	// cand+best < ip+best < limit <= len(buf), and the 4 bytes at cand end by ip+4 <= limit.
+	// the 4 bytes at cand+best-3 end by cand+best+1 <= ip+best < limit <= len(buf) (those at
+	// ip+best-3 by ip+best+1 <= limit), and the 4 bytes at cand end by ip+4 <= limit.
 	bp := unsafe.Pointer(unsafe.SliceData(buf))
+	// A candidate can only win if it agrees with ip over the last 4 bytes the best match so far
+	// reached (best >= minMatch-1, so they start at or after the candidate): one comparison
+	// rejects nearly all the others, and rarely mispredicts.
+	tail := loadPtr32(bp, ip+best-3)
 	for ; depth > 0 && c-shift >= lowest; depth-- {
 		cand := c - shift
-		// A candidate can only win if it matches at the last byte the best one reached, which
-		// rejects most of them with one comparison.
-		if *(*byte)(unsafe.Add(bp, cand+best)) == *(*byte)(unsafe.Add(bp, ip+best)) && loadPtr32(bp, cand) == cur {
+		if loadPtr32(bp, cand+best-3) == tail && loadPtr32(bp, cand) == cur {
 			if n := minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit); n > best {
 				best, offset = n, ip-cand
 				if n >= maxLen {
 					break // nothing can be longer
 				}
+				tail = loadPtr32(bp, ip+best-3)
 				// A longer match must agree with this one at every position k inside it, so
 				// it lies on the hash chain through cand+k for any such k. Switch to the
 				// chain that skips furthest back; if one ends, nothing longer exists.
