@@ -24,8 +24,11 @@ type hcMatcher struct {
 	// head holds positions plus base. Each use of the matcher raises base past every position
 	// the previous use stored, so old entries read as more than a window away and end their
 	// chains, without clearing the 128 KiB table for every (possibly tiny) input.
-	head  [1 << hcHashLog]int32
-	chain [hcWindow]uint16 // distance to the previous position with the same hash; 0 ends the chain
+	head [1 << hcHashLog]int32
+	// chain holds the distance to the previous position with the same hash, maxOffset when
+	// there is none within reach: following it then leaves the window, so the walks need no
+	// separate test for a chain's end.
+	chain [hcWindow]uint16
 	base  int
 	end   int  // len(buf) of the previous use
 	used  bool // head has been initialised
@@ -55,10 +58,7 @@ func (m *hcMatcher) insertUpTo(ip int) {
 	end := min(ip, len(buf)-3)
 	for p := m.next; p < end; p++ {
 		h := hcHash(binary.LittleEndian.Uint32(buf[p:]))
-		d := p + m.base - int(m.head[h])
-		if d >= hcWindow {
-			d = 0
-		}
+		d := min(p+m.base-int(m.head[h]), maxOffset)
 		m.chain[p&(hcWindow-1)] = uint16(d)
 		m.head[h] = int32(p + m.base)
 	}
@@ -101,26 +101,21 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 				tail = loadPtr32(bp, ip+best-3)
 				// A longer match must agree with this one at every position k inside it, so
 				// it lies on the hash chain through cand+k for any such k. Switch to the
-				// chain that skips furthest back; if one ends, nothing longer exists.
-				far, at := 0, 0
-				for k := 0; k <= min(best-minMatch, offset-1); k++ {
+				// chain that skips furthest back; if one ends (maxOffset), that leaves the
+				// window and the search ends: nothing longer exists. The scan is branch-free:
+				// key packs a distance over the complement of its k (k < offset <= maxOffset,
+				// 16 bits), so its maximum is the farthest distance at the smallest k.
+				key := 0
+				for k := range min(best-minMatch, offset-1) + 1 {
 					d := int(m.chain[(cand+k)&(hcWindow-1)])
-					if d == 0 {
-						return best, offset
-					}
-					if d > far {
-						far, at = d, k
-					}
+					key = max(key, d<<16|(0xFFFF-k))
 				}
+				far, at := key>>16, 0xFFFF-key&0xFFFF
 				c, shift = cand+at-far, at
 				continue
 			}
 		}
-		d := int(m.chain[c&(hcWindow-1)])
-		if d == 0 {
-			break
-		}
-		c -= d
+		c -= int(m.chain[c&(hcWindow-1)])
 	}
 	if offset == 0 {
 		return 0, 0
