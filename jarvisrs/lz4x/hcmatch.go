@@ -34,6 +34,12 @@ type hcMatcher struct {
 	used  bool // head has been initialised
 	next  int  // positions below next are in the tables
 	low   int  // no position below low is in the tables
+	// partial makes longestMatch switch chains on every candidate that matches ip for more than
+	// minMatch bytes, not only on a new best: a search that must beat a long minLen (the
+	// optimal parser's, away from every-position mode) then skips the many short matches on
+	// its chain. Output differs from liblz4's (better for a given depth), so level 12 leaves it
+	// off. reset turns it off.
+	partial bool
 }
 
 func hcHash(u uint32) uint32 { return u * 2654435761 >> (32 - hcHashLog) }
@@ -50,6 +56,7 @@ func (m *hcMatcher) reset(buf []byte, low int) {
 	m.buf, m.end = buf, len(buf)
 	m.low = low
 	m.next = low
+	m.partial = false
 }
 
 // insertUpTo adds every position below ip (that has 4 bytes to hash) to the tables.
@@ -63,6 +70,24 @@ func (m *hcMatcher) insertUpTo(ip int) {
 		m.head[h] = int32(p + m.base)
 	}
 	m.next = max(m.next, ip)
+}
+
+// farthestChain picks the hash chain to follow from candidate cand, which a longer match must
+// agree with over its first span+minMatch bytes (span < ip-cand, so every position cand+k,
+// k <= span, is in the tables). Such a match lies on the chain through cand+k for every k <= span,
+// shifted by k, so the chain that skips furthest back from cand is as good as any and wastes the
+// fewest candidates. It returns the chain position and shift to continue with; if a chain ends
+// (maxOffset), that leaves the window and the search ends: nothing longer exists. key is the
+// best choice known so far, packed as below (0 for none). The scan is branch-free: a key packs a
+// distance over the complement of its k (k < maxOffset, 16 bits), so the largest key is the
+// farthest distance at the smallest k.
+func (m *hcMatcher) farthestChain(cand, span, key int) (c, shift int) {
+	for k := range span + 1 {
+		d := int(m.chain[(cand+k)&(hcWindow-1)])
+		key = max(key, d<<16|(0xFFFF-k))
+	}
+	far, at := key>>16, 0xFFFF-key&0xFFFF
+	return cand + at - far, at
 }
 
 // longestMatch returns the longest match for buf[ip:] that is longer than minLen, searching at
@@ -92,28 +117,25 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	tail := loadPtr32(bp, ip+best-3)
 	for ; depth > 0 && c-shift >= lowest; depth-- {
 		cand := c - shift
+		n := 0
 		if loadPtr32(bp, cand+best-3) == tail && loadPtr32(bp, cand) == cur {
-			if n := minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit); n > best {
+			if n = minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit); n > best {
 				best, offset = n, ip-cand
 				if n >= maxLen {
 					break // nothing can be longer
 				}
 				tail = loadPtr32(bp, ip+best-3)
-				// A longer match must agree with this one at every position k inside it, so
-				// it lies on the hash chain through cand+k for any such k. Switch to the
-				// chain that skips furthest back; if one ends (maxOffset), that leaves the
-				// window and the search ends: nothing longer exists. The scan is branch-free:
-				// key packs a distance over the complement of its k (k < offset <= maxOffset,
-				// 16 bits), so its maximum is the farthest distance at the smallest k.
-				key := 0
-				for k := range min(best-minMatch, offset-1) + 1 {
-					d := int(m.chain[(cand+k)&(hcWindow-1)])
-					key = max(key, d<<16|(0xFFFF-k))
-				}
-				far, at := key>>16, 0xFFFF-key&0xFFFF
-				c, shift = cand+at-far, at
+				c, shift = m.farthestChain(cand, min(best-minMatch, offset-1), 0)
 				continue
 			}
+		} else if m.partial && loadPtr32(bp, cand) == cur {
+			n = minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit)
+		}
+		if m.partial && n > minMatch {
+			// Anything longer than best also agrees with cand over its first n bytes.
+			here := int(m.chain[c&(hcWindow-1)])<<16 | (0xFFFF - shift)
+			c, shift = m.farthestChain(cand, min(n-minMatch, ip-cand-1), here)
+			continue
 		}
 		c -= int(m.chain[c&(hcWindow-1)])
 	}

@@ -35,8 +35,8 @@ var hcLevels = [...]hcParams{
 	7:  {depth: 96, optimal: true, enough: 64},
 	8:  {depth: 192, optimal: true, enough: 64},
 	9:  {depth: 256, optimal: true, enough: 64},
-	10: {depth: 384, optimal: true, enough: 64},
-	11: {depth: 1024, optimal: true, enough: 128},
+	10: {depth: 96, optimal: true, enough: 64},
+	11: {depth: 512, optimal: true, enough: 128, partialSwitch: true},
 	12: {depth: 16384, optimal: true, enough: optWindow - 1, everyPos: true},
 }
 
