@@ -3,8 +3,8 @@
 package lz4x
 
 import (
+	"reflect"
 	"syscall"
-	"unsafe"
 )
 
 // AdviseFrameOutput tells the kernel that dst, a fresh output buffer about to be written from
@@ -19,7 +19,8 @@ func AdviseFrameOutput(dst []byte) {
 	if len(dst) == 0 {
 		return
 	}
-	off, n := hugeSpan(uintptr(unsafe.Pointer(unsafe.SliceData(dst))), len(dst))
+	// Only the address's alignment is needed, so reflect's plain number serves (no unsafe).
+	off, n := hugeSpan(reflect.ValueOf(dst).Pointer(), len(dst))
 	if n > 0 {
 		_ = syscall.Madvise(dst[off:off+n], syscall.MADV_HUGEPAGE)
 	}
