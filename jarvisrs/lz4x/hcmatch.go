@@ -23,7 +23,7 @@ type hcMatcher struct {
 	buf []byte
 	// head holds positions plus base. Each use of the matcher raises base past every position
 	// the previous use stored, so old entries read as more than a window away and end their
-	// chains, without clearing the 128 KiB table for every (possibly tiny) input.
+	// chains, without clearing the 256 KiB table for every (possibly tiny) input.
 	head [1 << hcHashLog]int32
 	// chain holds the distance to the previous position with the same hash, maxOffset when
 	// there is none within reach: following it then leaves the window, so the walks need no
@@ -115,6 +115,7 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	// reached (best >= minMatch-1, so they start at or after the candidate): one comparison
 	// rejects nearly all the others, and rarely mispredicts.
 	tail := loadPtr32(bp, ip+best-3)
+	partial := m.partial
 	for ; depth > 0 && c-shift >= lowest; depth-- {
 		cand := c - shift
 		n := 0
@@ -128,10 +129,10 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 				c, shift = m.farthestChain(cand, min(best-minMatch, offset-1), 0)
 				continue
 			}
-		} else if m.partial && loadPtr32(bp, cand) == cur {
+		} else if partial && loadPtr32(bp, cand) == cur {
 			n = minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit)
 		}
-		if m.partial && n > minMatch {
+		if partial && n > minMatch {
 			// Anything longer than best also agrees with cand over its first n bytes.
 			here := int(m.chain[c&(hcWindow-1)])<<16 | (0xFFFF - shift)
 			c, shift = m.farthestChain(cand, min(n-minMatch, ip-cand-1), here)
