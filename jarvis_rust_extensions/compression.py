@@ -33,10 +33,9 @@ def compress_data_lz4(data: Any) -> bytes:
     """
     keep, src, n = _native.input_buffer(data)
     bound = _native.call("jarvisrs_CompressBlockBound", n)
-    out, dst = _native.new_bytes(bound)
-    written = _native.call("jarvisrs_CompressBlockHC", src, n, dst, bound)
+    out = _native.bytes_filled(bound, lambda dst: _native.call("jarvisrs_CompressBlockHC", src, n, dst, bound))
     del keep
-    return out if written == bound else out[:written]
+    return out
 
 
 def decompress_data_lz4(data: Any, uncompressed_size: Optional[int] = None) -> bytes:

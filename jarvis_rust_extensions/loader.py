@@ -135,10 +135,10 @@ class RustModelLoader:
         """
         keep, src, n = _native.input_buffer(data)
         bound = _native.lib.jarvisrs_RustModelLoader_CompressBound(self._h, n)
-        out, dst = _native.new_bytes(bound)
-        written = _native.call("jarvisrs_RustModelLoader_Compress", self._h, src, n, dst, bound)
+        out = _native.bytes_filled(
+            bound, lambda dst: _native.call("jarvisrs_RustModelLoader_Compress", self._h, src, n, dst, bound))
         del keep
-        return out if written == bound else out[:written]
+        return out
 
     def decompress_model(self, data: Any) -> bytes:
         """Decompress an LZ4 frame, or gzip data (what the original extension cached).

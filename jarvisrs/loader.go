@@ -70,7 +70,9 @@ func (l *RustModelLoader) Compress(src uintptr, n int, dst uintptr, dstCap int) 
 	if err := checkBuf(dst, dstCap, "output"); err != nil {
 		return 0, err
 	}
-	written, err = lz4x.CompressFrame(bytesAt(dst, dstCap), bytesAt(src, n), l.level)
+	out := bytesAt(dst, dstCap)
+	lz4x.AdviseFrameOutput(out)
+	written, err = lz4x.CompressFrame(out, bytesAt(src, n), l.level)
 	return written, lz4Error(err)
 }
 

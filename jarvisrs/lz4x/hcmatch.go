@@ -23,14 +23,23 @@ type hcMatcher struct {
 	buf []byte
 	// head holds positions plus base. Each use of the matcher raises base past every position
 	// the previous use stored, so old entries read as more than a window away and end their
-	// chains, without clearing the 128 KiB table for every (possibly tiny) input.
-	head  [1 << hcHashLog]int32
-	chain [hcWindow]uint16 // distance to the previous position with the same hash; 0 ends the chain
+	// chains, without clearing the 256 KiB table for every (possibly tiny) input.
+	head [1 << hcHashLog]int32
+	// chain holds the distance to the previous position with the same hash, maxOffset when
+	// there is none within reach: following it then leaves the window, so the walks need no
+	// separate test for a chain's end.
+	chain [hcWindow]uint16
 	base  int
 	end   int  // len(buf) of the previous use
 	used  bool // head has been initialised
 	next  int  // positions below next are in the tables
 	low   int  // no position below low is in the tables
+	// partial makes longestMatch switch chains on every candidate that matches ip for more than
+	// minMatch bytes, not only on a new best: a search that must beat a long minLen (the
+	// optimal parser's, away from every-position mode) then skips the many short matches on
+	// its chain. Output differs from liblz4's (better for a given depth), so level 12 leaves it
+	// off. reset turns it off.
+	partial bool
 }
 
 func hcHash(u uint32) uint32 { return u * 2654435761 >> (32 - hcHashLog) }
@@ -47,6 +56,7 @@ func (m *hcMatcher) reset(buf []byte, low int) {
 	m.buf, m.end = buf, len(buf)
 	m.low = low
 	m.next = low
+	m.partial = false
 }
 
 // insertUpTo adds every position below ip (that has 4 bytes to hash) to the tables.
@@ -55,14 +65,29 @@ func (m *hcMatcher) insertUpTo(ip int) {
 	end := min(ip, len(buf)-3)
 	for p := m.next; p < end; p++ {
 		h := hcHash(binary.LittleEndian.Uint32(buf[p:]))
-		d := p + m.base - int(m.head[h])
-		if d >= hcWindow {
-			d = 0
-		}
+		d := min(p+m.base-int(m.head[h]), maxOffset)
 		m.chain[p&(hcWindow-1)] = uint16(d)
 		m.head[h] = int32(p + m.base)
 	}
 	m.next = max(m.next, ip)
+}
+
+// farthestChain picks the hash chain to follow from candidate cand, which a longer match must
+// agree with over its first span+minMatch bytes (span < ip-cand, so every position cand+k,
+// k <= span, is in the tables). Such a match lies on the chain through cand+k for every k <= span,
+// shifted by k, so the chain that skips furthest back from cand is as good as any and wastes the
+// fewest candidates. It returns the chain position and shift to continue with; if a chain ends
+// (maxOffset), that leaves the window and the search ends: nothing longer exists. key is the
+// best choice known so far, packed as below (0 for none). The scan is branch-free: a key packs a
+// distance over the complement of its k (k < maxOffset, 16 bits), so the largest key is the
+// farthest distance at the smallest k.
+func (m *hcMatcher) farthestChain(cand, span, key int) (c, shift int) {
+	for k := range span + 1 {
+		d := int(m.chain[(cand+k)&(hcWindow-1)])
+		key = max(key, d<<16|(0xFFFF-k))
+	}
+	far, at := key>>16, 0xFFFF-key&0xFFFF
+	return cand + at - far, at
 }
 
 // longestMatch returns the longest match for buf[ip:] that is longer than minLen, searching at
@@ -83,40 +108,37 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	c := int(m.head[hcHash(cur)]) - m.base
 	shift := 0
 	// Candidates are read through an unsafe pointer: lowest <= cand < ip and best < maxLen, so
-	// cand+best < ip+best < limit <= len(buf), and the 4 bytes at cand end by ip+4 <= limit.
+	// the 4 bytes at cand+best-3 end by cand+best+1 <= ip+best < limit <= len(buf) (those at
+	// ip+best-3 by ip+best+1 <= limit), and the 4 bytes at cand end by ip+4 <= limit.
 	bp := unsafe.Pointer(unsafe.SliceData(buf))
+	// A candidate can only win if it agrees with ip over the last 4 bytes the best match so far
+	// reached (best >= minMatch-1, so they start at or after the candidate): one comparison
+	// rejects nearly all the others, and rarely mispredicts.
+	tail := loadPtr32(bp, ip+best-3)
+	partial := m.partial
 	for ; depth > 0 && c-shift >= lowest; depth-- {
 		cand := c - shift
-		// A candidate can only win if it matches at the last byte the best one reached, which
-		// rejects most of them with one comparison.
-		if *(*byte)(unsafe.Add(bp, cand+best)) == *(*byte)(unsafe.Add(bp, ip+best)) && loadPtr32(bp, cand) == cur {
-			if n := minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit); n > best {
+		n := 0
+		if loadPtr32(bp, cand+best-3) == tail && loadPtr32(bp, cand) == cur {
+			if n = minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit); n > best {
 				best, offset = n, ip-cand
 				if n >= maxLen {
 					break // nothing can be longer
 				}
-				// A longer match must agree with this one at every position k inside it, so
-				// it lies on the hash chain through cand+k for any such k. Switch to the
-				// chain that skips furthest back; if one ends, nothing longer exists.
-				far, at := 0, 0
-				for k := 0; k <= min(best-minMatch, offset-1); k++ {
-					d := int(m.chain[(cand+k)&(hcWindow-1)])
-					if d == 0 {
-						return best, offset
-					}
-					if d > far {
-						far, at = d, k
-					}
-				}
-				c, shift = cand+at-far, at
+				tail = loadPtr32(bp, ip+best-3)
+				c, shift = m.farthestChain(cand, min(best-minMatch, offset-1), 0)
 				continue
 			}
+		} else if partial && loadPtr32(bp, cand) == cur {
+			n = minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit)
 		}
-		d := int(m.chain[c&(hcWindow-1)])
-		if d == 0 {
-			break
+		if partial && n > minMatch {
+			// Anything longer than best also agrees with cand over its first n bytes.
+			here := int(m.chain[c&(hcWindow-1)])<<16 | (0xFFFF - shift)
+			c, shift = m.farthestChain(cand, min(n-minMatch, ip-cand-1), here)
+			continue
 		}
-		c -= d
+		c -= int(m.chain[c&(hcWindow-1)])
 	}
 	if offset == 0 {
 		return 0, 0

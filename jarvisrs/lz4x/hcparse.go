@@ -15,6 +15,9 @@ type hcParams struct {
 	// everyPos makes the optimal parser search at every position of its window, not only
 	// where the path so far is cheapest.
 	everyPos bool
+	// partialSwitch lets the match finder change hash chains on candidates that match but are
+	// not longer than the best so far (see hcMatcher.partial).
+	partialSwitch bool
 }
 
 // optWindow is how many positions the optimal parser plans ahead at most.
@@ -89,6 +92,7 @@ func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 func (e *hcEncoder) optimal(w *seqWriter, buf []byte, ip, mfl, limit int, p hcParams) int {
 	anchor := ip
 	opt := &e.opt
+	e.m.partial = p.partialSwitch
 	for ip <= mfl && w.ok {
 		ml, off := e.m.longestMatch(ip, 0, limit, p.depth)
 		if ml == 0 {

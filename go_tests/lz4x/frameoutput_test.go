@@ -1,0 +1,69 @@
+//go:build linux
+
+package lz4x_test
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
+	"github.com/stretchr/testify/require"
+)
+
+// vmFlags returns the VmFlags line of the mapping that holds addr, from /proc/self/smaps.
+func vmFlags(t *testing.T, addr uintptr) string {
+	f, err := os.Open("/proc/self/smaps")
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	inside := false
+	for sc.Scan() {
+		line := sc.Text()
+		var lo, hi uintptr
+		if n, _ := fmt.Sscanf(line, "%x-%x ", &lo, &hi); n == 2 && !strings.Contains(line[:strings.IndexByte(line, ' ')], ":") {
+			inside = lo <= addr && addr < hi
+			continue
+		}
+		if inside && strings.HasPrefix(line, "VmFlags:") {
+			return line
+		}
+	}
+	require.NoError(t, sc.Err())
+	t.Fatalf("no mapping holds %#x", addr)
+	return ""
+}
+
+// TestAdviseFrameOutputMarksWholeHugePages: a fresh 16 MiB mapping gets MADV_HUGEPAGE (VmFlags
+// "hg") on its whole 2 MiB pages, a 4 MiB one (below the threshold) does not, and the buffer
+// still works as memory.
+func TestAdviseFrameOutputMarksWholeHugePages(t *testing.T) {
+	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || strings.Contains(string(b), "[never]") {
+		t.Skip("transparent huge pages are off on this kernel")
+	}
+	for _, tc := range []struct {
+		size int
+		want bool
+	}{{16 << 20, true}, {4 << 20, false}} {
+		mem, err := syscall.Mmap(-1, 0, tc.size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+		require.NoError(t, err)
+		// Skip the first 4 KiB so the buffer is not 2 MiB aligned: only whole huge pages count.
+		dst := mem[4096:]
+		lz4x.AdviseFrameOutput(dst)
+		base := uintptr(unsafe.Pointer(&dst[0]))
+		mid := (base + uintptr(len(dst))/2) &^ (2<<20 - 1)
+		flags := vmFlags(t, mid)
+		require.Equal(t, tc.want, strings.Contains(flags, " hg"), "size %d: %s", tc.size, flags)
+		require.NotContains(t, vmFlags(t, base), " hg", "the partial first huge page is left alone")
+		src := text(1 << 20)
+		n, err := lz4x.CompressFrame(dst, src, 0)
+		require.NoError(t, err)
+		require.Equal(t, src, decompressFrame(t, dst[:n]))
+		require.NoError(t, syscall.Munmap(mem))
+	}
+	lz4x.AdviseFrameOutput(nil) // nothing to advise: no panic
+}

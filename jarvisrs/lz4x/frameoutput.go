@@ -1,0 +1,25 @@
+package lz4x
+
+// hugeOutputMin is the output buffer size from which AdviseFrameOutput asks for huge pages. A
+// fresh buffer costs one page fault per 4 KiB page its writer touches: for a 64 MiB level-0
+// frame (28 MiB written) that measured 18 ms of 117, more than the content checksum. Below a few
+// MiB there are too few whole 2 MiB pages to matter.
+const hugeOutputMin = 8 << 20
+
+// hugePage is the size and alignment of a transparent huge page on Linux amd64 and arm64 (4 KiB
+// base pages).
+const hugePage = 2 << 20
+
+// hugeSpan returns the whole huge pages inside the n bytes at addr as an offset from addr and a
+// length, or a zero length when there are none or n is below hugeOutputMin.
+func hugeSpan(addr uintptr, n int) (off, length int) {
+	if n < hugeOutputMin {
+		return 0, 0
+	}
+	start := (addr + hugePage - 1) &^ (hugePage - 1)
+	end := (addr + uintptr(n)) &^ (hugePage - 1)
+	if end <= start {
+		return 0, 0
+	}
+	return int(start - addr), int(end - start)
+}
