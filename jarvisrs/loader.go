@@ -7,6 +7,7 @@ import (
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/cache"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
+	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/memstat"
 )
 
 // Expansion bounds used when an output's size is not written in its header: deflate cannot expand
@@ -71,7 +72,7 @@ func (l *RustModelLoader) Compress(src uintptr, n int, dst uintptr, dstCap int) 
 		return 0, err
 	}
 	out := bytesAt(dst, dstCap)
-	lz4x.AdviseFrameOutput(out)
+	adviseHugeOutput(out)
 	written, err = lz4x.CompressFrame(out, bytesAt(src, n), l.level)
 	return written, lz4Error(err)
 }
@@ -183,4 +184,16 @@ func (l *RustModelLoader) LoadQuantizedModel(path string, compress bool) (_ *Blo
 func (l *RustModelLoader) ClearCache() (status int, err error) {
 	defer recoverPanic(&err)
 	return 0, cacheError(l.dir.Clear())
+}
+
+// adviseHugeOutput asks for huge pages for a large fresh output buffer (lz4x.AdviseFrameOutput)
+// only while the memory the process lives under is plentiful (lz4x.HugePagesAffordable): one
+// reading of it (a few microseconds) against milliseconds of compression.
+func adviseHugeOutput(out []byte) {
+	if len(out) < lz4x.HugeOutputMin {
+		return // no huge pages asked for: spare the reading
+	}
+	if m, err := memstat.SystemMemory(); err == nil && lz4x.HugePagesAffordable(len(out), m.AvailableBytes, m.TotalBytes) {
+		lz4x.AdviseFrameOutput(out)
+	}
 }

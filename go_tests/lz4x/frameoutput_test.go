@@ -67,3 +67,16 @@ func TestAdviseFrameOutputMarksWholeHugePages(t *testing.T) {
 	}
 	lz4x.AdviseFrameOutput(nil) // nothing to advise: no panic
 }
+
+func TestHugePagesOnlyWhileMemoryIsPlentiful(t *testing.T) {
+	const GiB = 1 << 30
+	big := 64 << 20
+	require.True(t, lz4x.HugePagesAffordable(big, 8*GiB, 16*GiB))
+	require.True(t, lz4x.HugePagesAffordable(big, 4*GiB, 16*GiB), "a quarter free is enough")
+	require.False(t, lz4x.HugePagesAffordable(big, 4*GiB-1, 16*GiB), "under a quarter free")
+	require.False(t, lz4x.HugePagesAffordable(big, 255<<20, 512<<20), "half free, but not four outputs' worth")
+	require.True(t, lz4x.HugePagesAffordable(big, 256<<20, 512<<20))
+	require.False(t, lz4x.HugePagesAffordable(lz4x.HugeOutputMin-1, 8*GiB, 16*GiB), "too small to matter")
+	require.True(t, lz4x.HugePagesAffordable(lz4x.HugeOutputMin, 8*GiB, 16*GiB))
+	require.False(t, lz4x.HugePagesAffordable(big, 0, 0), "no reading")
+}
