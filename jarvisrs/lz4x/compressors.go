@@ -22,8 +22,12 @@ func compressSequences(dst, src []byte, c compressor) int {
 	return compressHC(dst, src, 0, len(src), c.hc)
 }
 
-// compressHC is hcEncoder.compress with a pooled encoder.
+// compressHC is hcEncoder.compress with a pooled encoder for the optimal parser. The lazy levels
+// need none (their matcher has its own, smaller pool), so they leave the encoder's 450 KiB alone.
 func compressHC(dst, buf []byte, start, end int, p hcParams) int {
+	if !p.optimal {
+		return (*hcEncoder)(nil).compress(dst, buf, start, end, p)
+	}
 	e := hcPool.Get().(*hcEncoder)
 	n := e.compress(dst, buf, start, end, p)
 	hcPool.Put(e)

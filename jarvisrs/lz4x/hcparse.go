@@ -65,7 +65,8 @@ func sequencePrice(litlen, ml int) int {
 // they do not fit. buf[:start] is history that matches may reach into (its last 64 KiB), and the
 // block ends at len(buf): the end rules hold for it, so when end < len(buf) the output is one
 // segment of a block, ending with the trailing literals as a literal-only sequence, to be joined
-// with the next segment's (see joinSegments).
+// with the next segment's (see joinSegments). e is used by the optimal parser only: it may be nil
+// when p.optimal is false.
 func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 	w := seqWriter{dst: dst, ok: true}
 	// mfl is the last position a match may start at, limit the end it may reach: within the
