@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/jarvis/jarvis_rust_extensions/go_tests/internal/emulated"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
 	"github.com/stretchr/testify/require"
 )
@@ -44,6 +45,9 @@ func vmFlags(t *testing.T, addr uintptr) string {
 func TestAdviseFrameOutputMarksWholeHugePages(t *testing.T) {
 	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || strings.Contains(string(b), "[never]") {
 		t.Skip("transparent huge pages are off on this kernel")
+	}
+	if emulated.QEMUUser() {
+		t.Skip("qemu-user does not pass MADV_HUGEPAGE on to the kernel")
 	}
 	for _, tc := range []struct {
 		size int

@@ -2,11 +2,11 @@ package memstat_test
 
 import (
 	"errors"
-	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/jarvis/jarvis_rust_extensions/go_tests/internal/emulated"
 )
 
 // CI also runs these tests for arm64 under qemu-user (.ci/steps/55-go-test-arm64.sh), which
@@ -19,14 +19,7 @@ import (
 // one. A live process on a real kernel never has both at 0.
 func skipIfStatFaked(t *testing.T) {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return
-	}
-	s := string(b)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	// After the name: state is field 3 of proc(5), vsize 23 and rss 24.
-	if len(fields) > 21 && fields[20] == "0" && fields[21] == "0" {
+	if emulated.QEMUUser() {
 		t.Skip("/proc/self/stat reports vsize and rss 0: emulated by qemu-user")
 	}
 }
