@@ -116,7 +116,18 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	// rejects nearly all the others, and rarely mispredicts.
 	tail := loadPtr32(bp, ip+best-3)
 	partial := m.partial
-	for ; depth > 0 && c-shift >= lowest; depth-- {
+	for {
+		// Skip the candidates that cannot matter in a tight loop of its own (no calls, so no
+		// spills); the rare one that may is handled here.
+		if partial {
+			c, depth = m.skipToHead(bp, c, shift, lowest, depth, cur)
+		} else {
+			c, depth = m.skipToMatch(bp, c, shift, lowest, depth, best, tail, cur)
+		}
+		if depth <= 0 || c-shift < lowest {
+			break
+		}
+		depth--
 		cand := c - shift
 		n := 0
 		if loadPtr32(bp, cand+best-3) == tail && loadPtr32(bp, cand) == cur {
@@ -129,7 +140,8 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 				c, shift = m.farthestChain(cand, min(best-minMatch, offset-1), 0)
 				continue
 			}
-		} else if partial && loadPtr32(bp, cand) == cur {
+		} else if partial {
+			// skipToHead stopped here: cand agrees with ip over its first 4 bytes.
 			n = minMatch + matchLenPtr(bp, cand+minMatch, ip+minMatch, limit)
 		}
 		if partial && n > minMatch {
@@ -144,4 +156,36 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 		return 0, 0
 	}
 	return best, offset
+}
+
+// skipToMatch follows the chain from c (candidate c-shift) past every candidate that does not
+// agree with ip over its first 4 bytes (cur) and the 4 ending at best (tail), spending depth on
+// each. It returns the chain position and the depth left: the candidate there is one to examine
+// unless depth is 0 or it lies below lowest. Candidates are read as in longestMatch.
+//go:noinline
+func (m *hcMatcher) skipToMatch(bp unsafe.Pointer, c, shift, lowest, depth, best int, tail, cur uint32) (int, int) {
+	chain := &m.chain
+	for ; depth > 0; depth-- {
+		cand := c - shift
+		if cand < lowest || loadPtr32(bp, cand+best-3) == tail && loadPtr32(bp, cand) == cur {
+			break
+		}
+		c -= int(chain[c&(hcWindow-1)])
+	}
+	return c, depth
+}
+
+// skipToHead is skipToMatch for partial mode: it stops at every candidate that agrees with ip
+// over its first 4 bytes.
+//go:noinline
+func (m *hcMatcher) skipToHead(bp unsafe.Pointer, c, shift, lowest, depth int, cur uint32) (int, int) {
+	chain := &m.chain
+	for ; depth > 0; depth-- {
+		cand := c - shift
+		if cand < lowest || loadPtr32(bp, cand) == cur {
+			break
+		}
+		c -= int(chain[c&(hcWindow-1)])
+	}
+	return c, depth
 }
