@@ -162,6 +162,7 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 // agree with ip over its first 4 bytes (cur) and the 4 ending at best (tail), spending depth on
 // each. It returns the chain position and the depth left: the candidate there is one to examine
 // unless depth is 0 or it lies below lowest. Candidates are read as in longestMatch.
+//
 //go:noinline
 func (m *hcMatcher) skipToMatch(bp unsafe.Pointer, c, shift, lowest, depth, best int, tail, cur uint32) (int, int) {
 	chain := &m.chain
@@ -177,6 +178,7 @@ func (m *hcMatcher) skipToMatch(bp unsafe.Pointer, c, shift, lowest, depth, best
 
 // skipToHead is skipToMatch for partial mode: it stops at every candidate that agrees with ip
 // over its first 4 bytes.
+//
 //go:noinline
 func (m *hcMatcher) skipToHead(bp unsafe.Pointer, c, shift, lowest, depth int, cur uint32) (int, int) {
 	chain := &m.chain
