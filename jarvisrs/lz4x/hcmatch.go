@@ -77,17 +77,29 @@ func (m *hcMatcher) insertUpTo(ip int) {
 // k <= span, is in the tables). Such a match lies on the chain through cand+k for every k <= span,
 // shifted by k, so the chain that skips furthest back from cand is as good as any and wastes the
 // fewest candidates. It returns the chain position and shift to continue with; if a chain ends
-// (maxOffset), that leaves the window and the search ends: nothing longer exists. key is the
-// best choice known so far, packed as below (0 for none). The scan is branch-free: a key packs a
-// distance over the complement of its k (k < maxOffset, 16 bits), so the largest key is the
-// farthest distance at the smallest k.
-func (m *hcMatcher) farthestChain(cand, span, key int) (c, shift int) {
-	for k := range span + 1 {
-		d := int(m.chain[(cand+k)&(hcWindow-1)])
-		key = max(key, d<<16|(0xFFFF-k))
+// (maxOffset), that leaves the window and the search ends: nothing longer exists. A choice known
+// so far, distance d at shift k, is passed as d, k (d < 0 for none); of equal distances the
+// smallest shift wins. A longer distance turns up rarely as k rises, so the test is a branch that
+// is nearly always predicted, not a data dependency from one position to the next.
+func (m *hcMatcher) farthestChain(cand, span, d, k int) (c, shift int) {
+	chain := &m.chain
+	if d >= 0 {
+		// Only a shift below k can tie with the choice passed in and win.
+		for i := range min(k, span+1) {
+			if di := int(chain[(cand+i)&(hcWindow-1)]); di >= d {
+				d, k = di, i
+				break
+			}
+		}
+	} else {
+		d, k = int(chain[cand&(hcWindow-1)]), 0
 	}
-	far, at := key>>16, 0xFFFF-key&0xFFFF
-	return cand + at - far, at
+	for i := k + 1; i <= span; i++ {
+		if di := int(chain[(cand+i)&(hcWindow-1)]); di > d {
+			d, k = di, i
+		}
+	}
+	return cand + k - d, k
 }
 
 // longestMatch returns the longest match for buf[ip:] that is longer than minLen, searching at
@@ -137,7 +149,7 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 					break // nothing can be longer
 				}
 				tail = loadPtr32(bp, ip+best-3)
-				c, shift = m.farthestChain(cand, min(best-minMatch, offset-1), 0)
+				c, shift = m.farthestChain(cand, min(best-minMatch, offset-1), -1, 0)
 				continue
 			}
 		} else if partial {
@@ -146,8 +158,7 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 		}
 		if partial && n > minMatch {
 			// Anything longer than best also agrees with cand over its first n bytes.
-			here := int(m.chain[c&(hcWindow-1)])<<16 | (0xFFFF - shift)
-			c, shift = m.farthestChain(cand, min(n-minMatch, ip-cand-1), here)
+			c, shift = m.farthestChain(cand, min(n-minMatch, ip-cand-1), int(m.chain[c&(hcWindow-1)]), shift)
 			continue
 		}
 		c -= int(m.chain[c&(hcWindow-1)])
