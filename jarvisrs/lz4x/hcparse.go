@@ -163,15 +163,8 @@ func (e *hcEncoder) optimal(w *seqWriter, buf []byte, ip, mfl, limit int, p hcPa
 					before = opt[cur-lits].price
 				}
 			}
-			for n := minMatch; n <= nml; n++ {
-				at := cur + n
-				price := before + int32(sequencePrice(lits, n))
-				if at > last+optTrail || price <= opt[at].price {
-					if n == nml && last < at {
-						last = at
-					}
-					opt[at] = optCell{price: price, mlen: int32(n), offset: int32(noff)}
-				}
+			if e.priceMatches(cur, nml, noff, before+int32(sequencePrice(lits, minMatch)), last+optTrail) && cur+nml > last {
+				last = cur + nml
 			}
 			e.trail(last)
 		}
@@ -187,10 +180,44 @@ func (e *hcEncoder) optimal(w *seqWriter, buf []byte, ip, mfl, limit int, p hcPa
 	return anchor
 }
 
-// trail prices the optTrail positions after last as literals following it.
+// priceMatches offers a match of every length from minMatch to nml at distance off, starting at
+// window position cur, to the cells where those lengths end: a cell takes it when it is no dearer
+// than what the cell holds, and always past fresh (cells beyond it hold nothing of this window).
+// price is the cost of the whole path with the match at its shortest length: a longer match costs
+// one more byte from length 15+minMatch on, and again every 255 after. cur+nml < optWindow. It
+// reports whether the longest length's cell took the match.
+func (e *hcEncoder) priceMatches(cur, nml, off int, price int32, fresh int) bool {
+	cells := e.opt[cur : cur+nml+1]        // cells[n] is where a match of length n ends
+	known := cells[:min(nml, fresh-cur)+1] // lengths that end in cells priced in this window
+	ext := 15 + minMatch                   // the next length whose field takes one more byte
+	took := false
+	n := minMatch
+	for ; n < len(known); n++ {
+		if n == ext {
+			price++
+			ext += 255
+		}
+		if took = price <= known[n].price; took {
+			known[n] = optCell{price: price, mlen: int32(n), offset: int32(off)}
+		}
+	}
+	for ; n < len(cells); n++ {
+		if n == ext {
+			price++
+			ext += 255
+		}
+		cells[n] = optCell{price: price, mlen: int32(n), offset: int32(off)}
+		took = true
+	}
+	return took
+}
+
+// trail prices the optTrail positions after last as literals following it (fewer than 15 of
+// them, so each costs a byte).
 func (e *hcEncoder) trail(last int) {
+	t := (*[optTrail + 1]optCell)(e.opt[last : last+optTrail+1])
 	for n := 1; n <= optTrail; n++ {
-		e.opt[last+n] = optCell{price: e.opt[last].price + int32(literalsPrice(n)), mlen: 1, litlen: int32(n)}
+		t[n] = optCell{price: t[0].price + int32(n), mlen: 1, litlen: int32(n)}
 	}
 }
 
