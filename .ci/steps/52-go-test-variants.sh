@@ -5,7 +5,7 @@
 #    package loads our files, the lz4 command reads ours and we read its. 50-go-test runs them with
 #    the system Python, which lacks python-lz4 and safetensors, so there they skip;
 #    JRX_REQUIRE_INTEROP=1 makes a missing tool a failure here instead of a skip.
-interop_tests=(TestPythonLZ4ReadsOurOutput TestLazyLevelsNoBiggerThanPythonLZ4 TestWriterLoadsInReferencePackage TestCLIDecodesOurFrames TestCLIDecodesOurFiles TestWeDecodeCLIFrames)
+interop_tests=(TestPythonLZ4ReadsOurOutput TestLazyLevelsNoBiggerThanPythonLZ4 TestOptimalLevelsAgainstPythonLZ4 TestWriterLoadsInReferencePackage TestCLIDecodesOurFrames TestCLIDecodesOurFiles TestWeDecodeCLIFrames)
 interop_out=$(PATH="$venv/bin:$PATH" LZ4X_PYTHON="$venv/bin/python" JRX_REQUIRE_INTEROP=1 go test -count=1 -v \
     -run "^($(IFS='|'; echo "${interop_tests[*]}"))\$" ./go_tests/lz4x/ ./go_tests/safetensors/) \
     || { echo "$interop_out"; exit 1; }
