@@ -144,8 +144,12 @@ func (m *lazyMatcher) first(ip, mfl, limit, attempts int, repeats bool) lazyMatc
 // far as iLow allows, is longer than longest, and returns the longest found (length 0 if none).
 // Matches end by limit. The caller guarantees iLow <= ip, ip+minMatch <= limit <= len(buf)-1,
 // and ip-iLow < longest (so the quick check below reads inside each candidate's window); when
-// repeats is set, runs of one byte value are followed the way liblz4's level 9 does.
+// repeats is set, runs of one byte value are followed the way liblz4's level 9 does
+// (widerRuns, hclazy_runs.go).
 func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool) lazyMatch {
+	if repeats {
+		return m.widerRuns(ip, iLow, limit, longest, attempts)
+	}
 	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
 	if p := m.next; p < ip {
 		// insertUpTo's loop, here rather than called, so that the arguments need not be
@@ -167,15 +171,26 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 	back := ip - iLow
 	pattern := loadPtr32(bp, ip)
 	best := lazyMatch{length: longest}
-	runLen := -1 // length of the run of one byte value at ip: -1 untested, 0 not a run
 	c := int(m.head[lazyHash(pattern)]) - m.base
 	// A candidate can only win if it agrees with ip at the last two bytes the best match so far
 	// covers (counted from iLow): one comparison rejects most of them. Every index read is at
 	// least c+1 (best.length > back) and below ip+best.length-back <= limit.
 	at := best.length - 1 - back
 	tail := loadPtr16(bp, ip+at)
-	for ; attempts > 0 && c >= lowest; attempts-- {
-		if loadPtr16(bp, c+at) == tail && loadPtr32(bp, c) == pattern {
+	for {
+		// Candidates that fail the quick check are skipped in a loop of their own, which
+		// keeps c and attempts in registers.
+		for {
+			if attempts <= 0 || c < lowest {
+				goto done
+			}
+			if loadPtr16(bp, c+at) == tail && loadPtr32(bp, c) == pattern {
+				break
+			}
+			c -= int(m.chain[c&(lazyWindow-1)])
+			attempts--
+		}
+		{
 			// Both counts are inline, as in first.
 			n := minMatch
 			for ip+n+8 <= limit {
@@ -213,82 +228,12 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 				}
 			}
 		}
-		d := int(m.chain[c&(lazyWindow-1)])
-		if repeats && d == 1 {
-			if runLen < 0 {
-				runLen = 0
-				if pattern&0xFFFF == pattern>>16 && pattern&0xFF == pattern>>24 {
-					runLen = minMatch + runForward(bp, ip+minMatch, limit, byte(pattern))
-				}
-			}
-			if next, ok := m.acrossRun(bp, c-1, ip, limit, lowest, back, runLen, byte(pattern), pattern, &best); ok {
-				c = next
-				continue
-			}
-		}
-		c -= d
+		c -= int(m.chain[c&(lazyWindow-1)])
+		attempts--
 	}
+done:
 	if best.offset == 0 {
 		return lazyMatch{}
 	}
 	return best
-}
-
-// acrossRun is the level 9 shortcut through a run of one byte value, where every chain link is 1
-// and walking it would spend all attempts a byte at a time. cand (c-1) is the candidate's
-// predecessor; runLen is the length of the run at ip (0 if ip is not in a run). It returns the
-// next candidate and true when it took the shortcut, possibly recording a longer match in best;
-// a next candidate below lowest ends the search.
-func (m *lazyMatcher) acrossRun(bp unsafe.Pointer, cand, ip, limit, lowest, back, runLen int, v byte, pattern uint32, best *lazyMatch) (int, bool) {
-	if runLen == 0 || cand < lowest || loadPtr32(bp, cand) != pattern {
-		return 0, false
-	}
-	fwd := minMatch + runForward(bp, cand+minMatch, limit, v)
-	behind := cand - max(cand-runBackward(bp, cand, m.low, v), lowest)
-	seg := behind + fwd
-	if seg >= runLen && fwd <= runLen {
-		// The candidate's run holds the whole run at ip: align their ends, so that what
-		// follows the run can match too.
-		return cand + fwd - runLen, true
-	}
-	next := cand - behind
-	if back == 0 {
-		if n := min(seg, runLen); best.length < n {
-			if ip-next > maxOffset {
-				return lowest - 1, true
-			}
-			*best = lazyMatch{start: ip, length: n, offset: ip - next}
-		}
-		next -= int(m.chain[next&(lazyWindow-1)])
-	}
-	return next, true
-}
-
-// runForward counts the bytes equal to v from p up to limit.
-func runForward(bp unsafe.Pointer, p, limit int, v byte) int {
-	pat := uint64(v) * 0x0101010101010101
-	n := 0
-	for p+n+8 <= limit {
-		if x := loadPtr64(bp, p+n) ^ pat; x != 0 {
-			return n + bits.TrailingZeros64(x)>>3
-		}
-		n += 8
-	}
-	for p+n < limit && *(*byte)(unsafe.Add(bp, p+n)) == v {
-		n++
-	}
-	return n
-}
-
-// runBackward counts the bytes equal to v before p, down to low.
-func runBackward(bp unsafe.Pointer, p, low int, v byte) int {
-	pat := uint32(v) * 0x01010101
-	n := 0
-	for p-n-4 >= low && loadPtr32(bp, p-n-4) == pat {
-		n += 4
-	}
-	for p-n > low && *(*byte)(unsafe.Add(bp, p-n-1)) == v {
-		n++
-	}
-	return n
 }
