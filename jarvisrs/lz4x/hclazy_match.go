@@ -206,12 +206,12 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 		forward:
 			if n+back > best.length {
 				// The candidate wins only if at least need bytes before ip and c agree
-				// (need <= back). Most candidates fail that; when need <= 8 one comparison
-				// of the 8 bytes before each (the need bytes are the word's top ones; all
-				// in buf, as ip > c >= 8) rejects them without counting.
+				// (need <= back). Most candidates fail that, and one comparison of the 8
+				// bytes before each (all in buf, as ip > c >= 8) rejects them without
+				// counting: of that word, the top need bytes, or all 8 if need > 8.
 				need := best.length + 1 - n
-				if need > c-low || need > 0 && need <= 8 && c >= 8 &&
-					(loadPtr64(bp, ip-8)^loadPtr64(bp, c-8))>>uint(64-8*need) != 0 {
+				if need > c-low || need > 0 && c >= 8 &&
+					(loadPtr64(bp, ip-8)^loadPtr64(bp, c-8))>>uint(max(64-8*need, 0)) != 0 {
 					goto rejected
 				}
 				// Widen backwards: b bytes before ip and c agree, at most back and not
