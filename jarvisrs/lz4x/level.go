@@ -25,10 +25,9 @@ import "fmt"
 // The last row is counted under valgrind (callgrind, the same 1 MiB text block on both sides).
 // Most candidates on text pass the two-byte quick check and match forward far enough to need
 // the backward count; one 8-byte comparison before each side rejects those whose bytes just
-// before differ (wider and widerRuns, hclazy_match.go), which took levels 5
-// to 8 to within 3% of liblz4's count and levels 1-4 and 9 to 5-10% above it (before: 14-16%
-// above it at levels 1 to 8, 24% at level 9).
-// Where both are bound by instruction throughput (levels 1 and 2 on small text: insertion and
+// before differ (wider and widerRuns, hclazy_match.go), which took levels 5 to 8 to within 3%
+// of liblz4's count and levels 1-4 and 9 to 5-10% above it (before: 14-16% above it at levels 1
+// to 8, 24% at level 9). Where both are bound by instruction throughput (levels 1 and 2 on small text: insertion and
 // the parse loop itself) a run can still go either way. As frames (compress_model from the
 // wheel against lz4.frame.compress, 1 MiB of text: ours one block, liblz4's 64 KiB linked
 // blocks, 0.9994x its size) levels 3 to 9 ran at 0.99, 1.12, 1.18, 1.22, 1.25, 1.24 and 1.20x
