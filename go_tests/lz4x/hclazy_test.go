@@ -157,9 +157,10 @@ func TestLazyLevelsShrink(t *testing.T) {
 }
 
 // TestLazyLevelsNoBiggerThanPythonLZ4 compresses the same inputs with python-lz4's liblz4 at
-// every lazy level and requires our blocks to be no bigger (single-segment inputs come out
-// identical; larger ones lose at most a few bytes per 1 MiB segment boundary, which liblz4's
-// single pass does not have, so they are allowed 16 bytes per boundary).
+// every lazy level and requires our blocks to be no bigger: single-segment inputs (up to 1 MiB)
+// must come out identical, byte for byte (compared by SHA-256); larger ones lose at most a few
+// bytes per 1 MiB segment boundary, which liblz4's single pass does not have, so they are
+// allowed 16 bytes per boundary.
 func TestLazyLevelsNoBiggerThanPythonLZ4(t *testing.T) {
 	py := os.Getenv("LZ4X_PYTHON")
 	if py == "" {
@@ -169,26 +170,34 @@ func TestLazyLevelsNoBiggerThanPythonLZ4(t *testing.T) {
 		skipInterop(t, "no python with python-lz4 (%q; set LZ4X_PYTHON)", py)
 	}
 	dir := t.TempDir()
-	inputs := map[string][]byte{"text": text(1 << 20), "weights": weights(1 << 20), "mixed": mixed(700_000), "text3M": text(3<<20 + 5)}
+	input := readTestdata(t, "input.txt")
+	inputs := map[string][]byte{"text": text(1 << 20), "weights": weights(1 << 20), "mixed": mixed(700_000), "text3M": text(3<<20 + 5),
+		"runs": withRuns(input), "input.txt": input}
 	for name, src := range inputs {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), src, 0o600))
 	}
 	script := `
-import json, os, sys, lz4.block
+import hashlib, json, os, sys, lz4.block
 d = sys.argv[1]
-print(json.dumps({n: [len(lz4.block.compress(open(os.path.join(d, n), "rb").read(), mode="high_compression",
-                                              compression=L, store_size=False)) for L in range(1, 10)]
-                  for n in os.listdir(d)}))
+blocks = {n: [lz4.block.compress(open(os.path.join(d, n), "rb").read(), mode="high_compression",
+                                 compression=L, store_size=False) for L in range(1, 10)]
+          for n in os.listdir(d)}
+print(json.dumps({n: [[len(b), hashlib.sha256(b).hexdigest()] for b in bs] for n, bs in blocks.items()}))
 `
 	out, err := exec.Command(py, "-c", script, dir).Output()
 	require.NoError(t, err)
-	var sizes map[string][]int
-	require.NoError(t, json.Unmarshal(out, &sizes))
+	var refs map[string][][2]any // per input, per level: size and SHA-256 of liblz4's block
+	require.NoError(t, json.Unmarshal(out, &refs))
 	for name, src := range inputs {
 		slack := 16 * ((len(src) - 1) >> 20)
 		for level := 1; level <= 9; level++ {
-			got := len(compressBlock(t, src, level))
-			assert.LessOrEqual(t, got, sizes[name][level-1]+slack, "%s level %d: liblz4 wrote %d", name, level, sizes[name][level-1])
+			got := compressBlock(t, src, level)
+			size, sum := int(refs[name][level-1][0].(float64)), refs[name][level-1][1].(string)
+			assert.LessOrEqual(t, len(got), size+slack, "%s level %d: liblz4 wrote %d", name, level, size)
+			if len(src) <= 1<<20 {
+				ours := sha256.Sum256(got)
+				assert.Equal(t, sum, hex.EncodeToString(ours[:]), "%s level %d: bytes differ from liblz4's", name, level)
+			}
 		}
 	}
 }

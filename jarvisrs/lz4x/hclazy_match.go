@@ -144,8 +144,115 @@ func (m *lazyMatcher) first(ip, mfl, limit, attempts int, repeats bool) lazyMatc
 // far as iLow allows, is longer than longest, and returns the longest found (length 0 if none).
 // Matches end by limit. The caller guarantees iLow <= ip, ip+minMatch <= limit <= len(buf)-1,
 // and ip-iLow < longest (so the quick check below reads inside each candidate's window); when
-// repeats is set, runs of one byte value are followed the way liblz4's level 9 does.
+// repeats is set, runs of one byte value are followed the way liblz4's level 9 does
+// (widerRuns).
 func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool) lazyMatch {
+	if repeats {
+		return m.widerRuns(ip, iLow, limit, longest, attempts)
+	}
+	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
+	if p := m.next; p < ip {
+		// insertUpTo's loop, here rather than called, so that the arguments need not be
+		// saved around a call (ip <= len(buf)-4 here, so every p up to ip has 4 bytes).
+		base := m.base
+		for ; p < ip; p++ {
+			h := binary.LittleEndian.Uint32((*[4]byte)(unsafe.Add(bp, p))[:]) * 2654435761 >> (32 - lazyHashLog)
+			d := p + base - int(m.head[h])
+			if d > maxOffset {
+				d = maxOffset
+			}
+			m.chain[uint16(p)] = uint16(d)
+			m.head[h] = int32(p + base)
+		}
+		m.next = ip
+	}
+	low := m.low
+	lowest := max(low, ip-maxOffset)
+	back := ip - iLow
+	pattern := loadPtr32(bp, ip)
+	best := lazyMatch{length: longest}
+	c := int(m.head[lazyHash(pattern)]) - m.base
+	// A candidate can only win if it agrees with ip at the last two bytes the best match so far
+	// covers (counted from iLow): one comparison rejects most of them. Every index read is at
+	// least c+1 (best.length > back) and below ip+best.length-back <= limit.
+	at := best.length - 1 - back
+	tail := loadPtr16(bp, ip+at)
+	for {
+		// Candidates that fail the quick check are skipped in a loop of their own, which
+		// keeps c and attempts in registers.
+		for {
+			if attempts <= 0 || c < lowest {
+				goto done
+			}
+			if loadPtr16(bp, c+at) == tail && loadPtr32(bp, c) == pattern {
+				break
+			}
+			c -= int(m.chain[c&(lazyWindow-1)])
+			attempts--
+		}
+		{
+			// Both counts are inline, as in first.
+			n := minMatch
+			for ip+n+8 <= limit {
+				if x := loadPtr64(bp, c+n) ^ loadPtr64(bp, ip+n); x != 0 {
+					n += bits.TrailingZeros64(x) >> 3
+					goto forward
+				}
+				n += 8
+			}
+			for ip+n < limit && *(*byte)(unsafe.Add(bp, c+n)) == *(*byte)(unsafe.Add(bp, ip+n)) {
+				n++
+			}
+		forward:
+			if n+back > best.length {
+				// The candidate wins only if at least need bytes before ip and c agree
+				// (need <= back). Most candidates fail that, and one comparison of the 8
+				// bytes before each (all in buf, as ip > c >= 8) rejects them without
+				// counting: of that word, the top need bytes, or all 8 if need > 8.
+				need := best.length + 1 - n
+				if need > c-low || need > 0 && c >= 8 &&
+					(loadPtr64(bp, ip-8)^loadPtr64(bp, c-8))>>uint(max(64-8*need, 0)) != 0 {
+					goto rejected
+				}
+				// Widen backwards: b bytes before ip and c agree, at most back and not
+				// below low. Eight bytes are compared at a time while they lie in buf
+				// (c-b-8 >= 0, and ip > c), even if below low: the count is cut after.
+				most, b := min(back, c-low), 0
+				for b < most && c-b >= 8 {
+					if x := loadPtr64(bp, ip-b-8) ^ loadPtr64(bp, c-b-8); x != 0 {
+						b += bits.LeadingZeros64(x) >> 3
+						goto backward
+					}
+					b += 8
+				}
+				for b < most && *(*byte)(unsafe.Add(bp, ip-b-1)) == *(*byte)(unsafe.Add(bp, c-b-1)) {
+					b++
+				}
+			backward:
+				b = min(b, most)
+				if n+b > best.length {
+					best = lazyMatch{start: ip - b, length: n + b, offset: ip - c}
+					at = best.length - 1 - back
+					tail = loadPtr16(bp, ip+at)
+				}
+			}
+		}
+	rejected:
+		c -= int(m.chain[c&(lazyWindow-1)])
+		attempts--
+	}
+done:
+	if best.offset == 0 {
+		return lazyMatch{}
+	}
+	return best
+}
+
+// widerRuns is wider for level 9 (repeats set): runs of one byte value are followed the way
+// liblz4's level 9 does. It is a copy of wider's search so that wider, for levels 1 to 8, has no
+// call in its loop: around a call every value in registers is saved, and wider's loop, short of
+// registers already, would store more of them on every candidate.
+func (m *lazyMatcher) widerRuns(ip, iLow, limit, longest, attempts int) lazyMatch {
 	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
 	if p := m.next; p < ip {
 		// insertUpTo's loop, here rather than called, so that the arguments need not be
@@ -190,6 +297,15 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 			}
 		forward:
 			if n+back > best.length {
+				// The candidate wins only if at least need bytes before ip and c agree
+				// (need <= back). Most candidates fail that, and one comparison of the 8
+				// bytes before each (all in buf, as ip > c >= 8) rejects them without
+				// counting: of that word, the top need bytes, or all 8 if need > 8.
+				need := best.length + 1 - n
+				if need > c-low || need > 0 && c >= 8 &&
+					(loadPtr64(bp, ip-8)^loadPtr64(bp, c-8))>>uint(max(64-8*need, 0)) != 0 {
+					goto rejected
+				}
 				// Widen backwards: b bytes before ip and c agree, at most back and not
 				// below low. Eight bytes are compared at a time while they lie in buf
 				// (c-b-8 >= 0, and ip > c), even if below low: the count is cut after.
@@ -213,8 +329,9 @@ func (m *lazyMatcher) wider(ip, iLow, limit, longest, attempts int, repeats bool
 				}
 			}
 		}
+	rejected:
 		d := int(m.chain[c&(lazyWindow-1)])
-		if repeats && d == 1 {
+		if d == 1 {
 			if runLen < 0 {
 				runLen = 0
 				if pattern&0xFFFF == pattern>>16 && pattern&0xFF == pattern>>24 {

@@ -8,24 +8,32 @@ import "fmt"
 // with liblz4's depths (2, 2, 4, 8, ..., 256): on a single-segment input (up to 1 MiB) its raw
 // blocks are byte for byte those of liblz4 1.9.4 (python-lz4 4.4.5's) at the same level, so
 // their size ratio is exactly 1. Per core (GOMAXPROCS=1, process CPU time), liblz4's time over
-// ours (lz4.block.compress against CompressBlockHC on the same bytes, 3 interleaved runs of 10
-// calls per side; the median of the medians, and the ratio of the two sides' fastest calls,
-// which is steadier on this shared 2-core machine, loaded by other work when this was measured):
+// ours (lz4.block.compress against CompressBlockHC on the same bytes, compare.py's text_like and
+// float32 weights, 1 MiB each; 5 alternating runs of 11 calls per side; the median of the runs'
+// median ratios, and the ratio of the two sides' fastest calls, steadier on this shared 2-core
+// machine, heavily loaded by other work when this was measured: single runs' medians ranged
+// 0.7-1.7):
 //
 //	level                       1     2     3     4     5     6     7     8     9
-//	text 1 MiB, median        0.85  0.74  1.32  1.20  1.34  1.13  1.20  0.97  1.17
-//	text 1 MiB, minimum       1.01  1.04  1.16  1.19  1.27  1.27  1.27  1.19  1.19
-//	weights 1 MiB, median     1.71  1.61  1.28  1.21  1.15  1.21  1.22  1.24  1.13
-//	weights 1 MiB, minimum    1.84  1.86  1.27  1.22  1.17  1.22  1.18  1.20  1.18
-//	source 96 KiB, median     0.85  0.82  1.11  1.17  1.17  1.15  1.19  1.19  0.94
-//	source 96 KiB, minimum    1.04  1.05  1.14  1.20  1.22  1.24  1.22  1.19  1.13
-//	text, lz4x ms (median)    10.8  11.1   9.7  14.2  21.0  37.6  51.1  81.3  99.5
+//	text 1 MiB, median        1.13  1.37  1.35  1.22  1.31  1.26  1.29  1.29  1.20
+//	text 1 MiB, minimum       1.04  1.03  1.16  1.24  1.27  1.29  1.29  1.27  1.17
+//	weights 1 MiB, median     1.51  1.61  1.16  1.10  1.10  1.19  1.13  1.10  0.95
+//	weights 1 MiB, minimum    1.68  1.67  1.19  1.15  1.13  1.15  1.14  1.13  1.14
+//	text, lz4x ms (median)     7.8   7.9   9.5  14.7  20.0  36.9  47.8  54.5  90.4
+//	text, instructions/liblz4 1.10  1.10  1.08  1.06  1.03  1.01  1.01  1.02  1.10
 //
-// Counted under valgrind the lazy levels execute 8-12% more instructions than liblz4 for the same
-// blocks, so where both are bound by instruction throughput (levels 1 and 2 on small text) they
-// are about even and a run can go either way. As frames (compress_model, 1 MiB of text: ours one
-// block, liblz4's 64 KiB linked blocks) levels 3 to 9 are 150-170 bytes smaller than liblz4's at
-// 1.07-1.29x its per-core speed (benchmarks/compare.py --lz4-one-core, median of 3).
+// The last row is counted under valgrind (callgrind, the same 1 MiB text block on both sides).
+// Most candidates on text pass the two-byte quick check and match forward far enough to need
+// the backward count; one 8-byte comparison before each side rejects those whose bytes just
+// before differ (wider and widerRuns, hclazy_match.go), which took levels 5 to 8 to within 3%
+// of liblz4's count and levels 1-4 and 9 to 5-10% above it (before: 14-16% above it at levels 1
+// to 8, 24% at level 9). Where both are bound by instruction throughput (levels 1 and 2 on small text: insertion and
+// the parse loop itself) a run can still go either way. As frames (compress_model from the
+// wheel against lz4.frame.compress, 1 MiB of text: ours one block, liblz4's 64 KiB linked
+// blocks, 0.9994x its size) levels 3 to 9 ran at 0.99, 1.12, 1.18, 1.22, 1.25, 1.24 and 1.20x
+// liblz4's per-core speed (median of 5 interleaved runs of 7 calls; before these changes 0.94,
+// 1.03, 1.09, 1.14, 1.16, 1.12 and 1.10x in the same conditions); float32 weights 1.04-1.09x
+// both before and after.
 // go_tests/lz4x BenchmarkCompressBlockLazyLevels reports per-call CPU time (median and minimum);
 // LZ4X_BENCH_FILES points it at the files a Python timing reads. liblz4 1.10 replaces levels 1
 // and 2 with a different, faster parser (lz4mid) with larger output: against a python-lz4 built
