@@ -48,19 +48,26 @@ func cpuTime(b *testing.B) time.Duration {
 // min-cpu-ns/op: a shared machine slows some calls, so these compare better than a mean), and the
 // block's size in bytes.
 func BenchmarkCompressBlockLazyLevels(b *testing.B) {
+	benchLevelsCPU(b, 1, 9, lz4x.CompressBlockBound, lz4x.CompressBlockHC)
+}
+
+// benchLevelsCPU runs compress at levels from..to on each of lazyBenchInputs' inputs as
+// sub-benchmarks "<input>/L<level>", reporting per-call CPU time (median cpu-ns/op and
+// min-cpu-ns/op) and the output's size (out-bytes). bound gives the output buffer's size.
+func benchLevelsCPU(b *testing.B, from, to int, bound func(int) int, compress func(dst, src []byte, level int) (int, error)) {
 	inputs := lazyBenchInputs(b)
 	for _, name := range slices.Sorted(maps.Keys(inputs)) {
 		src := inputs[name]
-		for level := 1; level <= 9; level++ {
+		for level := from; level <= to; level++ {
 			b.Run(fmt.Sprintf("%s/L%d", name, level), func(b *testing.B) {
-				dst := make([]byte, lz4x.CompressBlockBound(len(src)))
+				dst := make([]byte, bound(len(src)))
 				b.SetBytes(int64(len(src)))
 				// One call first, so that pooled state and dst's pages are not counted.
-				n, _ := lz4x.CompressBlockHC(dst, src, level)
+				n, _ := compress(dst, src, level)
 				var times []time.Duration
 				for b.Loop() {
 					start := cpuTime(b)
-					n, _ = lz4x.CompressBlockHC(dst, src, level)
+					n, _ = compress(dst, src, level)
 					times = append(times, cpuTime(b)-start)
 				}
 				slices.Sort(times)

@@ -162,13 +162,7 @@ func TestLazyLevelsShrink(t *testing.T) {
 // bytes per 1 MiB segment boundary, which liblz4's single pass does not have, so they are
 // allowed 16 bytes per boundary.
 func TestLazyLevelsNoBiggerThanPythonLZ4(t *testing.T) {
-	py := os.Getenv("LZ4X_PYTHON")
-	if py == "" {
-		py, _ = exec.LookPath("python3")
-	}
-	if py == "" || exec.Command(py, "-c", "import lz4.block").Run() != nil {
-		skipInterop(t, "no python with python-lz4 (%q; set LZ4X_PYTHON)", py)
-	}
+	py := pythonWithLZ4(t, "")
 	dir := t.TempDir()
 	input := readTestdata(t, "input.txt")
 	inputs := map[string][]byte{"text": text(1 << 20), "weights": weights(1 << 20), "mixed": mixed(700_000), "text3M": text(3<<20 + 5),

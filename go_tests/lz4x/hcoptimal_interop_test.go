@@ -34,13 +34,7 @@ func optimalInteropInputs(t *testing.T) map[string][]byte {
 // "runs", where they are known to be 0.1-0.2% bigger (57 and 36 bytes in 133 KB; liblz4 finds
 // matches there that our searches at those depths do not: not yet investigated).
 func TestOptimalLevelsAgainstPythonLZ4(t *testing.T) {
-	py := os.Getenv("LZ4X_PYTHON")
-	if py == "" {
-		py, _ = exec.LookPath("python3")
-	}
-	if py == "" || exec.Command(py, "-c", "import lz4.block").Run() != nil {
-		skipInterop(t, "no python with python-lz4 (%q; set LZ4X_PYTHON)", py)
-	}
+	py := pythonWithLZ4(t, "")
 	dir := t.TempDir()
 	inputs := optimalInteropInputs(t)
 	for name, src := range inputs {

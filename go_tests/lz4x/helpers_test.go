@@ -87,3 +87,18 @@ func skipInterop(t *testing.T, format string, args ...any) {
 	}
 	t.Skipf(format, args...)
 }
+
+// pythonWithLZ4 returns a Python interpreter that imports python-lz4 (LZ4X_PYTHON, else python3
+// from PATH: CI installs python-lz4 in a venv, not for the system's python3), or skips the test
+// through skipInterop, saying why it matters.
+func pythonWithLZ4(t *testing.T, why string) string {
+	t.Helper()
+	py := os.Getenv("LZ4X_PYTHON")
+	if py == "" {
+		py, _ = exec.LookPath("python3")
+	}
+	if py == "" || exec.Command(py, "-c", "import lz4.block, lz4.frame").Run() != nil {
+		skipInterop(t, "no python with python-lz4 (%q; set LZ4X_PYTHON)%s", py, why)
+	}
+	return py
+}

@@ -96,13 +96,7 @@ func TestWeDecodeCLIFrames(t *testing.T) {
 // decode with lz4.block.decompress and frames with lz4.frame.decompress.
 // LZ4X_PYTHON names the interpreter to use (CI installs python-lz4 in a venv, not for python3).
 func TestPythonLZ4ReadsOurOutput(t *testing.T) {
-	py := os.Getenv("LZ4X_PYTHON")
-	if py == "" {
-		py, _ = exec.LookPath("python3")
-	}
-	if py == "" || exec.Command(py, "-c", "import lz4.block, lz4.frame").Run() != nil {
-		skipInterop(t, "no python with python-lz4 (%q; set LZ4X_PYTHON): our output is checked against liblz4 only through the decoder, whose verdicts TestDecompressBlockAgreesWithLiblz4 pins", py)
-	}
+	py := pythonWithLZ4(t, ": our output is checked against liblz4 only through the decoder, whose verdicts TestDecompressBlockAgreesWithLiblz4 pins")
 	dir := t.TempDir()
 	src := mixed(3<<20 + 11) // more than one 1 MiB segment, so joined blocks are covered
 	files := map[string][]byte{"src": src, "empty": compressBlock(t, nil, 12)}
