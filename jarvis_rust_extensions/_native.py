@@ -150,7 +150,7 @@ class _CAPI:
         self.decref = ctypes.PYFUNCTYPE(None, ctypes.c_void_p)(("Py_DecRef", api))
         self.pointer_box = ctypes.c_void_p
         self.byref = ctypes.byref
-        self.object_at = lambda ptr: ctypes.cast(ptr, ctypes.py_object).value  # a new reference
+        self.object_at: Callable[[int], Any] = lambda ptr: ctypes.cast(ptr, ctypes.py_object).value  # a new reference
 
 
 _capi: Optional[_CAPI] = None
