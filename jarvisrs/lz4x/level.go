@@ -58,8 +58,8 @@ var hcLevels = [...]hcParams{
 	7:  {depth: 64},
 	8:  {depth: 128},
 	9:  {depth: 256},
-	10: {depth: 96, optimal: true, enough: 64},
-	11: {depth: 512, optimal: true, enough: 128, partialSwitch: true},
+	10: {depth: 96, optimal: true, enough: 64, liblz4Finder: true},
+	11: {depth: 512, optimal: true, enough: 128, liblz4Finder: true},
 	12: {depth: 16384, optimal: true, enough: optWindow - 1, everyPos: true},
 }
 
