@@ -28,52 +28,63 @@ func (m *lazyMatcher) longer(ip, minLen, limit, attempts int) (ml, offset int) {
 	chain := &m.chain
 	c := int(m.head[lazyHash(pattern)]) - m.base
 	// shift is the position inside the candidate whose chain the walk follows; runLen the
-	// length of the run of one byte value at ip (-1 untested, 0 not a run).
-	shift, runLen := 0, -1
-	// The quick check reads the two bytes ending one past the best length: while
-	// longest < limit-ip they lie below limit, on both sides (c < ip).
-	for attempts > 0 && c >= lowest {
+	// length of the run of one byte value at ip, 0 if ip does not start one: only then can the
+	// walk jump over runs, and otherwise every candidate that cannot be longer is skipped in a
+	// tight loop.
+	shift, runLen := 0, 0
+	if pattern&0xFFFF == pattern>>16 && pattern&0xFF == pattern>>24 {
+		runLen = minMatch + runForward(bp, ip+minMatch, limit, byte(pattern))
+	}
+	// A candidate can only be longer if it agrees with ip over its first 4 bytes and the 4
+	// ending one past the best length (liblz4 checks the last 2 of those: a candidate that
+	// passes its check but not this one matches for fewer bytes, and then plays no part, as
+	// longest < limit-ip). While longest < limit-ip those bytes lie below limit on both sides.
+	tail := loadPtr32(bp, ip+longest-3)
+	for {
+		if runLen == 0 {
+			c, attempts = m.skipToLonger(bp, c, shift, lowest, attempts, longest, tail, pattern)
+		}
+		if attempts <= 0 || c < lowest {
+			break
+		}
 		attempts--
-		n := 0
-		if loadPtr16(bp, c+longest-1) == loadPtr16(bp, ip+longest-1) && loadPtr32(bp, c) == pattern {
-			n = minMatch + matchLenPtr(bp, c+minMatch, ip+minMatch, limit)
-			if n > longest {
+		if loadPtr32(bp, c+longest-3) == tail && loadPtr32(bp, c) == pattern {
+			if n := minMatch + matchLenPtr(bp, c+minMatch, ip+minMatch, limit); n > longest {
 				longest, offset = n, ip-c
 				if longest >= limit-ip {
 					break
 				}
-			}
-		}
-		if n == longest && c+longest <= ip {
-			// Move to the chain through the candidate's position that skips furthest back;
-			// after every 16 positions without a better one, the step grows by one.
-			dist, step, accel := 1, 1, 16
-			for pos := 0; pos <= longest-minMatch; pos += step {
-				d := int(chain[uint16(c+pos)])
-				step = accel >> 4
-				accel++
-				if d > dist {
-					dist, shift, accel = d, pos, 16
+				tail = loadPtr32(bp, ip+longest-3)
+				if c+longest <= ip {
+					// Move to the chain through the candidate's position that skips
+					// furthest back; after every 16 positions without a better one, the
+					// step grows by one.
+					dist, step, accel := 1, 1, 16
+					for pos := 0; pos <= longest-minMatch; pos += step {
+						d := int(chain[uint16(c+pos)])
+						step = accel >> 4
+						accel++
+						if d > dist {
+							dist, shift, accel = d, pos, 16
+						}
+					}
+					if dist > 1 {
+						c -= dist
+						continue
+					}
 				}
 			}
-			if dist > 1 {
-				c -= dist
-				continue
-			}
 		}
-		if shift == 0 && chain[uint16(c)] == 1 {
-			if runLen < 0 {
-				runLen = 0
-				if pattern&0xFFFF == pattern>>16 && pattern&0xFF == pattern>>24 {
-					runLen = minMatch + runForward(bp, ip+minMatch, limit, byte(pattern))
-				}
-			}
+		if runLen > 0 && shift == 0 && chain[uint16(c)] == 1 {
 			best := lazyMatch{start: ip, length: longest, offset: offset}
 			if next, ok := m.acrossRun(bp, c-1, ip, limit, lowest, 0, runLen, byte(pattern), pattern, &best); ok {
-				longest, offset = best.length, best.offset
 				c = next
-				if longest >= limit-ip {
-					break
+				if best.length > longest {
+					longest, offset = best.length, best.offset
+					if longest >= limit-ip {
+						break
+					}
+					tail = loadPtr32(bp, ip+longest-3)
 				}
 				continue
 			}
@@ -84,4 +95,22 @@ func (m *lazyMatcher) longer(ip, minLen, limit, attempts int) (ml, offset int) {
 		return 0, 0
 	}
 	return longest, offset
+}
+
+// skipToLonger follows the chain from candidate c (its link read at c+shift) past every candidate that does not agree with ip over its first 4 bytes
+// (pattern) and the 4 ending one past longest (tail), spending an attempt on each. It returns
+// the candidate reached and the attempts left: the candidate is one to examine unless attempts
+// is 0 or it lies below lowest. It is not inlined, so that its loop keeps everything in
+// registers.
+//
+//go:noinline
+func (m *lazyMatcher) skipToLonger(bp unsafe.Pointer, c, shift, lowest, attempts, longest int, tail, pattern uint32) (int, int) {
+	chain := &m.chain
+	for ; attempts > 0; attempts-- {
+		if c < lowest || loadPtr32(bp, c+longest-3) == tail && loadPtr32(bp, c) == pattern {
+			break
+		}
+		c -= int(chain[uint16(c+shift)])
+	}
+	return c, attempts
 }
