@@ -2,15 +2,35 @@ package lz4x
 
 import "unsafe"
 
-// The match finder of the optimal levels 10 and 11, built the way liblz4 searches for its optimal
-// parser: on the lazy levels' tables (a 15-bit hash, so that candidates whose different bytes hash
-// alike spend attempts as they do in liblz4), walking one chain with two shortcuts. A candidate
-// that matches as far as the best so far (a new best or a tie) moves the walk to the chain, through
-// one of its positions, that reaches furthest back (positions looked at more sparsely as the match
-// gets longer, unless the match overlaps ip); and inside a run of one byte value the walk jumps
-// over the run (acrossRun, as at level 9). At depths 96 and 512 which candidates are examined
-// decides the output: these rules give liblz4 1.9.4's blocks at those levels. Level 12 keeps
-// hcMatcher, whose searches at its depth find what liblz4's do.
+// The match finder of liblz4's optimal parser, which walks one hash chain with two shortcuts. A
+// candidate that matches further than the best so far moves the walk to the chain, through one of
+// its positions, that reaches furthest back (positions looked at more sparsely as the match gets
+// longer, and not at all if the match overlaps ip); and where ip starts a run of one byte value,
+// the walk jumps over the runs it meets instead of spending an attempt on each of their bytes
+// (every chain link in a run is 1). Levels 10 and 11 search this way on the lazy levels' tables
+// (lazyMatcher.longer: a 15-bit hash, so that candidates whose different bytes hash alike spend
+// attempts as they do in liblz4): at depths 96 and 512 which candidates are examined decides the
+// output, and these rules give liblz4 1.9.4's blocks. hcMatcher uses the run jumps only
+// (longestMatch with runs set).
+
+// chainWalk is one search's state: the tables it walks and what it looks for.
+type chainWalk struct {
+	bp     unsafe.Pointer // the buffer
+	chain  *[hcWindow]uint16
+	low    int // no position below low is referenced
+	lowest int // the lowest candidate in reach
+	ip     int
+	limit  int
+	// pattern is ip's first 4 bytes; runLen the length of the run of one byte value at ip, 0
+	// if ip does not start one.
+	pattern uint32
+	runLen  int
+}
+
+// isRun reports whether the 4 bytes of pattern are one byte value.
+func isRun(pattern uint32) bool {
+	return pattern&0xFFFF == pattern>>16 && pattern&0xFF == pattern>>24
+}
 
 // longer returns the longest match for buf[ip:] that is longer than minLen (at least
 // minMatch-1), searching at most attempts candidates, with the match ending by limit; ml is 0 if
@@ -22,27 +42,29 @@ func (m *lazyMatcher) longer(ip, minLen, limit, attempts int) (ml, offset int) {
 	if longest >= limit-ip {
 		return 0, 0 // nothing can be longer
 	}
-	bp := unsafe.Pointer(unsafe.SliceData(m.buf))
-	lowest := max(m.low, ip-maxOffset)
-	pattern := loadPtr32(bp, ip)
-	chain := &m.chain
-	c := int(m.head[lazyHash(pattern)]) - m.base
-	// shift is the position inside the candidate whose chain the walk follows; runLen the
-	// length of the run of one byte value at ip, 0 if ip does not start one: only then can the
-	// walk jump over runs, and otherwise every candidate that cannot be longer is skipped in a
-	// tight loop.
-	shift, runLen := 0, 0
-	if pattern&0xFFFF == pattern>>16 && pattern&0xFF == pattern>>24 {
-		runLen = minMatch + runForward(bp, ip+minMatch, limit, byte(pattern))
+	w := chainWalk{bp: unsafe.Pointer(unsafe.SliceData(m.buf)), chain: &m.chain, low: m.low,
+		lowest: max(m.low, ip-maxOffset), ip: ip, limit: limit}
+	w.pattern = loadPtr32(w.bp, ip)
+	if isRun(w.pattern) {
+		w.runLen = minMatch + runForward(w.bp, ip+minMatch, limit, byte(w.pattern))
 	}
+	return w.search(int(m.head[lazyHash(w.pattern)])-m.base, longest, attempts)
+}
+
+// search walks the chain from candidate c for at most attempts candidates and returns the
+// longest match longer than longest (0, 0 if none). longest < limit-ip.
+func (w *chainWalk) search(c, longest, attempts int) (ml, offset int) {
+	bp, chain, ip, limit, lowest, pattern := w.bp, w.chain, w.ip, w.limit, w.lowest, w.pattern
+	// shift is the position inside the candidate whose chain the walk follows.
+	shift := 0
 	// A candidate can only be longer if it agrees with ip over its first 4 bytes and the 4
 	// ending one past the best length (liblz4 checks the last 2 of those: a candidate that
 	// passes its check but not this one matches for fewer bytes, and then plays no part, as
 	// longest < limit-ip). While longest < limit-ip those bytes lie below limit on both sides.
 	tail := loadPtr32(bp, ip+longest-3)
 	for {
-		if runLen == 0 {
-			c, attempts = m.skipToLonger(bp, c, shift, lowest, attempts, longest, tail, pattern)
+		if w.runLen == 0 {
+			c, attempts = skipToLonger(bp, chain, c, shift, lowest, attempts, longest, tail, pattern)
 		}
 		if attempts <= 0 || c < lowest {
 			break
@@ -75,12 +97,11 @@ func (m *lazyMatcher) longer(ip, minLen, limit, attempts int) (ml, offset int) {
 				}
 			}
 		}
-		if runLen > 0 && shift == 0 && chain[uint16(c)] == 1 {
-			best := lazyMatch{start: ip, length: longest, offset: offset}
-			if next, ok := m.acrossRun(bp, c-1, ip, limit, lowest, 0, runLen, byte(pattern), pattern, &best); ok {
+		if w.runLen > 0 && shift == 0 && chain[uint16(c)] == 1 {
+			if next, n, off, ok := w.acrossRun(c-1, longest); ok {
 				c = next
-				if best.length > longest {
-					longest, offset = best.length, best.offset
+				if n > longest {
+					longest, offset = n, off
 					if longest >= limit-ip {
 						break
 					}
@@ -97,15 +118,41 @@ func (m *lazyMatcher) longer(ip, minLen, limit, attempts int) (ml, offset int) {
 	return longest, offset
 }
 
-// skipToLonger follows the chain from candidate c (its link read at c+shift) past every candidate that does not agree with ip over its first 4 bytes
-// (pattern) and the 4 ending one past longest (tail), spending an attempt on each. It returns
-// the candidate reached and the attempts left: the candidate is one to examine unless attempts
-// is 0 or it lies below lowest. It is not inlined, so that its loop keeps everything in
-// registers.
+// acrossRun jumps over the run of one byte value (ip's) that candidate cand lies in, when cand
+// agrees with ip over 4 bytes. If the candidate's run holds ip's whole run, the walk goes on at
+// the candidate that ends its run where ip's ends (so that what follows may match too);
+// otherwise at the start of the candidate's run (not below lowest), which matches the shorter
+// of the two runs: that match is returned if it is longer than longest, and the walk goes on
+// from its chain link. ok is false when cand does not qualify (the walk then follows the chain).
+func (w *chainWalk) acrossRun(cand, longest int) (next, n, off int, ok bool) {
+	if cand < w.lowest || loadPtr32(w.bp, cand) != w.pattern {
+		return 0, 0, 0, false
+	}
+	v := byte(w.pattern)
+	fwd := minMatch + runForward(w.bp, cand+minMatch, w.limit, v)
+	behind := cand - max(cand-runBackward(w.bp, cand, w.low, v), w.lowest)
+	seg := behind + fwd
+	if seg >= w.runLen && fwd <= w.runLen {
+		return cand + fwd - w.runLen, 0, 0, true
+	}
+	next = cand - behind
+	if l := min(seg, w.runLen); l > longest {
+		if w.ip-next > maxOffset {
+			return w.lowest - 1, 0, 0, true
+		}
+		n, off = l, w.ip-next
+	}
+	return next - int(w.chain[uint16(next)]), n, off, true
+}
+
+// skipToLonger follows the chain from candidate c (its link read at c+shift) past every
+// candidate that does not agree with ip over its first 4 bytes (pattern) and the 4 ending one
+// past longest (tail), spending an attempt on each. It returns the candidate reached and the
+// attempts left: the candidate is one to examine unless attempts is 0 or it lies below lowest. It
+// is not inlined, so that its loop keeps everything in registers.
 //
 //go:noinline
-func (m *lazyMatcher) skipToLonger(bp unsafe.Pointer, c, shift, lowest, attempts, longest int, tail, pattern uint32) (int, int) {
-	chain := &m.chain
+func skipToLonger(bp unsafe.Pointer, chain *[hcWindow]uint16, c, shift, lowest, attempts, longest int, tail, pattern uint32) (int, int) {
 	for ; attempts > 0; attempts-- {
 		if c < lowest || loadPtr32(bp, c+longest-3) == tail && loadPtr32(bp, c) == pattern {
 			break
