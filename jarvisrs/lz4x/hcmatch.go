@@ -40,6 +40,10 @@ type hcMatcher struct {
 	// its chain. Output differs from liblz4's (better for a given depth), so level 12 leaves it
 	// off. reset turns it off.
 	partial bool
+	// runs makes longestMatch search as liblz4's optimal parser does (chainWalk.search) where
+	// ip starts a run of one byte value, jumping over the runs on its chain: without that,
+	// depths 96 and 512 are spent a byte at a time in long runs. reset turns it off.
+	runs bool
 }
 
 func hcHash(u uint32) uint32 { return u * 2654435761 >> (32 - hcHashLog) }
@@ -56,7 +60,7 @@ func (m *hcMatcher) reset(buf []byte, low int) {
 	m.buf, m.end = buf, len(buf)
 	m.low = low
 	m.next = low
-	m.partial = false
+	m.partial, m.runs = false, false
 }
 
 // insertUpTo adds every position below ip (that has 4 bytes to hash) to the tables.
@@ -115,6 +119,9 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 	if best >= maxLen {
 		return 0, 0
 	}
+	if m.runs && isRun(cur) {
+		return m.inRun(ip, best, limit, depth, cur)
+	}
 	// c walks a hash chain; the candidate it stands for is c-shift. shift starts at 0 (the chain
 	// of ip's own 4 bytes) and moves inside the best match so far, see below.
 	c := int(m.head[hcHash(cur)]) - m.base
@@ -170,6 +177,15 @@ func (m *hcMatcher) longestMatch(ip, minLen, limit, depth int) (ml, offset int) 
 		return 0, 0
 	}
 	return best, offset
+}
+
+// inRun is longestMatch for ip starting a run of one byte value (pattern, its first 4 bytes),
+// with runs set: best < limit-ip.
+func (m *hcMatcher) inRun(ip, best, limit, depth int, pattern uint32) (ml, offset int) {
+	w := chainWalk{bp: unsafe.Pointer(unsafe.SliceData(m.buf)), chain: &m.chain, low: m.low,
+		lowest: max(m.low, ip-maxOffset), ip: ip, limit: limit, pattern: pattern}
+	w.runLen = minMatch + runForward(w.bp, ip+minMatch, limit, byte(pattern))
+	return w.search(int(m.head[hcHash(pattern)])-m.base, best, depth)
 }
 
 // skipToMatch follows the chain from c (candidate c-shift) past every candidate that does not

@@ -2,16 +2,16 @@ package lz4x
 
 import "unsafe"
 
-// The match finder of liblz4's optimal parser, which walks one hash chain with two shortcuts. A
+// The search of liblz4's optimal parser, which walks one hash chain with two shortcuts. A
 // candidate that matches further than the best so far moves the walk to the chain, through one of
 // its positions, that reaches furthest back (positions looked at more sparsely as the match gets
 // longer, and not at all if the match overlaps ip); and where ip starts a run of one byte value,
 // the walk jumps over the runs it meets instead of spending an attempt on each of their bytes
-// (every chain link in a run is 1). Levels 10 and 11 search this way on the lazy levels' tables
-// (lazyMatcher.longer: a 15-bit hash, so that candidates whose different bytes hash alike spend
-// attempts as they do in liblz4): at depths 96 and 512 which candidates are examined decides the
-// output, and these rules give liblz4 1.9.4's blocks. hcMatcher uses the run jumps only
-// (longestMatch with runs set).
+// (every chain link in a run is 1). hcMatcher searches this way where ip starts a run (levels 10
+// and 11, hcMatcher.runs): at depths 96 and 512 a byte-by-byte walk through a run of a few
+// thousand bytes spends every attempt there and misses the matches beyond. On liblz4's tables
+// (a 15-bit hash, lazyMatcher's) this search at every position gives liblz4 1.9.4's level 10 and
+// 11 blocks byte for byte, but per core it is then no faster than liblz4 (see level.go).
 
 // chainWalk is one search's state: the tables it walks and what it looks for.
 type chainWalk struct {
@@ -30,25 +30,6 @@ type chainWalk struct {
 // isRun reports whether the 4 bytes of pattern are one byte value.
 func isRun(pattern uint32) bool {
 	return pattern&0xFFFF == pattern>>16 && pattern&0xFF == pattern>>24
-}
-
-// longer returns the longest match for buf[ip:] that is longer than minLen (at least
-// minMatch-1), searching at most attempts candidates, with the match ending by limit; ml is 0 if
-// there is none. Positions below ip are inserted first. limit must be at most len(buf) and
-// ip+minMatch <= limit.
-func (m *lazyMatcher) longer(ip, minLen, limit, attempts int) (ml, offset int) {
-	m.insertUpTo(ip)
-	longest := max(minLen, minMatch-1)
-	if longest >= limit-ip {
-		return 0, 0 // nothing can be longer
-	}
-	w := chainWalk{bp: unsafe.Pointer(unsafe.SliceData(m.buf)), chain: &m.chain, low: m.low,
-		lowest: max(m.low, ip-maxOffset), ip: ip, limit: limit}
-	w.pattern = loadPtr32(w.bp, ip)
-	if isRun(w.pattern) {
-		w.runLen = minMatch + runForward(w.bp, ip+minMatch, limit, byte(w.pattern))
-	}
-	return w.search(int(m.head[lazyHash(w.pattern)])-m.base, longest, attempts)
 }
 
 // search walks the chain from candidate c for at most attempts candidates and returns the

@@ -18,9 +18,8 @@ type hcParams struct {
 	// partialSwitch lets the match finder change hash chains on candidates that match but are
 	// not longer than the best so far (see hcMatcher.partial).
 	partialSwitch bool
-	// liblz4Finder makes the optimal parser search with lazyMatcher.longer (liblz4's own rules,
-	// hcmatch_opt.go) rather than hcMatcher.
-	liblz4Finder bool
+	// runs lets the match finder jump over runs of one byte value (see hcMatcher.runs).
+	runs bool
 }
 
 // optWindow is how many positions the optimal parser plans ahead at most.
@@ -41,7 +40,6 @@ type optCell struct {
 // hcEncoder holds one compression's scratch state; it is pooled, being large.
 type hcEncoder struct {
 	m   hcMatcher
-	lm  lazyMatcher // the match finder of levels with liblz4Finder
 	opt [optWindow + optTrail + 2]optCell
 	// path collects the optimal parser's chosen matches, from last to first.
 	path []optCell
@@ -80,11 +78,7 @@ func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 	anchor := start
 	if mfl >= start {
 		if p.optimal {
-			if p.liblz4Finder {
-				e.lm.reset(buf[:end], max(0, start-maxOffset))
-			} else {
-				e.m.reset(buf[:end], max(0, start-maxOffset))
-			}
+			e.m.reset(buf[:end], max(0, start-maxOffset))
 			anchor = e.optimal(&w, buf, start, mfl, limit, p)
 		} else {
 			anchor = compressLazy(&w, buf, start, mfl, limit, p)
@@ -101,9 +95,9 @@ func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 func (e *hcEncoder) optimal(w *seqWriter, buf []byte, ip, mfl, limit int, p hcParams) int {
 	anchor := ip
 	opt := &e.opt
-	e.m.partial = p.partialSwitch
+	e.m.partial, e.m.runs = p.partialSwitch, p.runs
 	for ip <= mfl && w.ok {
-		ml, off := e.find(ip, 0, limit, p)
+		ml, off := e.m.longestMatch(ip, 0, limit, p.depth)
 		if ml == 0 {
 			ip++
 			continue
@@ -146,7 +140,7 @@ func (e *hcEncoder) optimal(w *seqWriter, buf []byte, ip, mfl, limit int, p hcPa
 			if !p.everyPos {
 				minLen = last - cur
 			}
-			nml, noff := e.find(pos, minLen, limit, p)
+			nml, noff := e.m.longestMatch(pos, minLen, limit, p.depth)
 			if nml == 0 {
 				continue
 			}
@@ -186,14 +180,6 @@ func (e *hcEncoder) optimal(w *seqWriter, buf []byte, ip, mfl, limit int, p hcPa
 		anchor = ip
 	}
 	return anchor
-}
-
-// find returns the longest match at ip longer than minLen from the level's match finder.
-func (e *hcEncoder) find(ip, minLen, limit int, p hcParams) (ml, offset int) {
-	if p.liblz4Finder {
-		return e.lm.longer(ip, minLen, limit, p.depth)
-	}
-	return e.m.longestMatch(ip, minLen, limit, p.depth)
 }
 
 // priceMatches offers a match of every length from minMatch to nml at distance off, starting at
