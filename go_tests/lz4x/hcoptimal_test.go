@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
@@ -43,7 +44,7 @@ func TestOptimalLevelsRoundTrip(t *testing.T) {
 		"runs":          withRuns(readTestdata(t, "input.txt")),
 		// A run across the 1 MiB segment boundary: the run jumps of the second segment reach
 		// back into the first.
-		"run-across-segments": append(append(text(1<<20-3000), make([]byte, 10000)...), text(5000)...),
+		"run-across-segments": slices.Concat(text(1<<20-3000), make([]byte, 10000), text(5000)),
 	}
 	for name, src := range inputs {
 		for _, level := range []int{10, 11, 12} {
@@ -93,6 +94,7 @@ func TestOptimalLevelsOnRunsMatchLiblz4(t *testing.T) {
 		got := compressBlock(t, src, r.level)
 		sum := sha256.Sum256(got)
 		assert.Equal(t, r.size, len(got), "level %d size", r.level)
-		assert.Equal(t, r.sha256, hex.EncodeToString(sum[:]), "level %d bytes differ from liblz4's", r.level)
+		assert.Equal(t, r.sha256, hex.EncodeToString(sum[:]),
+			"level %d bytes differ from liblz4's", r.level)
 	}
 }
