@@ -30,9 +30,12 @@ func optimalInteropInputs(t *testing.T) map[string][]byte {
 }
 
 // TestOptimalLevelsAgainstPythonLZ4 compresses the same inputs with python-lz4's liblz4 at levels
-// 10 to 12: level 12 must give the very same bytes, levels 10 and 11 no more bytes, except on
-// "runs", where they are known to be 0.1-0.2% bigger (57 and 36 bytes in 133 KB; liblz4 finds
-// matches there that our searches at those depths do not: not yet investigated).
+// 10 to 12: levels 11 and 12 must give the very same bytes, level 10 no more bytes (its 16-bit hash
+// wastes fewer of its 96 attempts than liblz4's 15-bit one on false candidates, so it comes out
+// smaller on text). Level 11 switches chains on partial matches, which liblz4 does not, but at
+// depth 512 that changes no choice on these inputs. On "runs" both levels used to be bigger than
+// liblz4 (by 57 and 36 bytes) until they jumped over runs of one byte value as liblz4's optimal
+// parser does (hcMatcher.runs).
 func TestOptimalLevelsAgainstPythonLZ4(t *testing.T) {
 	py := pythonWithLZ4(t, "")
 	dir := t.TempDir()
@@ -57,10 +60,10 @@ for n in os.listdir(d):
 				want, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%s.L%d", name, level)))
 				require.NoError(t, err)
 				got := compressBlock(t, src, level)
-				if level == 12 {
-					assert.True(t, bytes.Equal(want, got), "%d bytes, liblz4 wrote %d", len(got), len(want))
-				} else if name != "runs" {
+				if level == 10 {
 					assert.LessOrEqual(t, len(got), len(want))
+				} else {
+					assert.True(t, bytes.Equal(want, got), "%d bytes, liblz4 wrote %d", len(got), len(want))
 				}
 			})
 		}

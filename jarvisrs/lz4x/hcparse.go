@@ -18,6 +18,8 @@ type hcParams struct {
 	// partialSwitch lets the match finder change hash chains on candidates that match but are
 	// not longer than the best so far (see hcMatcher.partial).
 	partialSwitch bool
+	// runs lets the match finder jump over runs of one byte value (see hcMatcher.runs).
+	runs bool
 }
 
 // optWindow is how many positions the optimal parser plans ahead at most.
@@ -93,7 +95,7 @@ func (e *hcEncoder) compress(dst, buf []byte, start, end int, p hcParams) int {
 func (e *hcEncoder) optimal(w *seqWriter, buf []byte, ip, mfl, limit int, p hcParams) int {
 	anchor := ip
 	opt := &e.opt
-	e.m.partial = p.partialSwitch
+	e.m.partial, e.m.runs = p.partialSwitch, p.runs
 	for ip <= mfl && w.ok {
 		ml, off := e.m.longestMatch(ip, 0, limit, p.depth)
 		if ml == 0 {

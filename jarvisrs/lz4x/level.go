@@ -44,10 +44,15 @@ import "fmt"
 // depth 1024's output on text in about 30% less time. Per core (GOMAXPROCS=1, CPU time, six
 // interleaved rounds on text, medians): level 10 1.08x liblz4 as a 1 MiB block and 1.17x as a
 // frame, at 0.999x its size; level 11 1.82x and 1.72x; level 12 1.15x (1 MiB) and 1.12x (4 MiB)
-// as blocks, about 1.0-1.1x as a 1 MiB frame. On long runs of few byte values ("runs" in the
-// interop test) levels 10 and 11 come out up to 0.05% bigger than liblz4's. Level 12 is liblz4's level 12 exactly: raw blocks up to 1 MiB come out byte for byte
-// as liblz4 writes them. Every level is at least as small as the one below on compressible
-// data; on float32 weights every level gives ratio ~1.00.
+// as blocks, about 1.0-1.1x as a 1 MiB frame. Levels 10 and 11 jump over runs of one byte value as
+// liblz4's optimal parser does (hcmatch.go, chainWalk); on the interop test's inputs level 11's raw
+// blocks are then liblz4's byte for byte and level 10's no bigger (smaller on text: its 16-bit hash
+// spends fewer attempts on false candidates). Searching exactly as liblz4 does, on its 15-bit hash,
+// gives its level 10 blocks too, but costs about 10% at level 10 and 1.9x at level 11 (partial
+// switching is not liblz4's), leaving both at liblz4's own speed per core. Level 12 is liblz4's
+// level 12 exactly: raw blocks up to 1 MiB come out byte for byte as liblz4 writes them. Every
+// level is at least as small as the one below on compressible data; on float32 weights every level
+// gives ratio ~1.00.
 var hcLevels = [...]hcParams{
 	1:  {depth: 2},
 	2:  {depth: 2},
@@ -58,8 +63,8 @@ var hcLevels = [...]hcParams{
 	7:  {depth: 64},
 	8:  {depth: 128},
 	9:  {depth: 256},
-	10: {depth: 96, optimal: true, enough: 64},
-	11: {depth: 512, optimal: true, enough: 128, partialSwitch: true},
+	10: {depth: 96, optimal: true, enough: 64, runs: true},
+	11: {depth: 512, optimal: true, enough: 128, partialSwitch: true, runs: true},
 	12: {depth: 16384, optimal: true, enough: optWindow - 1, everyPos: true},
 }
 
