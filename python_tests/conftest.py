@@ -15,6 +15,26 @@ def repo_root():
 
 
 @pytest.fixture
+def wait_forked():
+    """``wait_forked(pid, timeout=10)``: the exit code of a forked child, killing it and failing the
+    test if it has not exited within ``timeout`` seconds (a child must never hang)."""
+    import signal
+    import time
+
+    def wait(pid, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            time.sleep(0.02)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("forked child hung")
+    return wait
+
+
+@pytest.fixture
 def rng():
     import numpy as np
     return np.random.default_rng(12345)

@@ -4,7 +4,6 @@ readings, plus the real RustMemoryMonitor from many threads and in a forked chil
 
 import math
 import os
-import signal
 import sys
 import threading
 import time
@@ -216,7 +215,7 @@ def test_real_monitor_from_many_threads_refreshing():
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # Go's threads, 3.12+
-def test_forked_child_answers_from_the_cache_and_raises_on_refresh():
+def test_forked_child_answers_from_the_cache_and_raises_on_refresh(wait_forked):
     cached, fresh = RustMemoryMonitor(3600), RustMemoryMonitor(0)
     cached.update_ml_stats(10.0, 1)
     want = cached.is_memory_available(1.0, 99.0)
@@ -233,17 +232,7 @@ def test_forked_child_answers_from_the_cache_and_raises_on_refresh():
                 code = 0
         finally:
             os._exit(code)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.02)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        pytest.fail("forked child hung")
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert wait_forked(pid) == 0
     assert cached.get_memory_stats()["ml_models_count"] == 1  # the parent's accounting is its own
 
 

@@ -6,7 +6,6 @@ monitor."""
 
 import copy
 import os
-import signal
 import sys
 import time
 
@@ -301,7 +300,7 @@ def test_real_monitor_from_many_threads():
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # Go's threads, 3.12+
-def test_forked_child_answers_pressure_from_the_cache_and_raises_on_refresh():
+def test_forked_child_answers_pressure_from_the_cache_and_raises_on_refresh(wait_forked):
     from jarvis_rust_extensions import ForkedProcessError
     cached, fresh = RustMemoryMonitor(3600), RustMemoryMonitor(0)
     want = cached.get_memory_pressure()
@@ -316,17 +315,7 @@ def test_forked_child_answers_pressure_from_the_cache_and_raises_on_refresh():
                 code = 0
         finally:
             os._exit(code)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        time.sleep(0.02)
-    else:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        pytest.fail("forked child hung")
-    assert os.waitstatus_to_exitcode(status) == 0
+    assert wait_forked(pid) == 0
 
 
 def test_new_go_calls_with_an_unknown_handle_raise_and_the_interpreter_lives(tmp_path):
