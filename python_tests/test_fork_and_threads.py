@@ -4,7 +4,6 @@ hang, while spawn and forkserver workers work fully. And every call is safe from
 import gc
 import multiprocessing as mp
 import os
-import signal
 import threading
 import time
 
@@ -43,19 +42,7 @@ def _forked_child_outcome():
     return 0
 
 
-def _wait_or_kill(pid, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status)
-        time.sleep(0.02)
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    return None
-
-
-def test_forked_child_raises_instead_of_hanging():
+def test_forked_child_raises_instead_of_hanging(wait_forked):
     keep = [RustMemoryMonitor(), RustModelLoader(), jre.quantize_int8(np.ones(10, np.float32))]
     _heavy_work(1)  # the Go runtime is fully up in the parent
     started = time.monotonic()
@@ -66,8 +53,8 @@ def test_forked_child_raises_instead_of_hanging():
             code = _forked_child_outcome()
         finally:
             os._exit(code)
-    code = _wait_or_kill(pid, 10)
-    assert code == 0, "child hung (killed)" if code is None else f"child exit code {code}"
+    code = wait_forked(pid, 10)
+    assert code == 0, f"child exit code {code}"
     assert time.monotonic() - started < 5
     assert keep[0].get_memory_stats()["total_mb"] > 0  # the parent keeps working
     assert _heavy_work(2)[2]
