@@ -35,6 +35,29 @@ def wait_forked():
 
 
 @pytest.fixture
+def race_threads():
+    """``race_threads(work, count)``: runs ``work(i)`` for i in range(count) on as many threads at
+    once, switching between them as often as the interpreter allows, and fails the test if any is
+    still running after 60 s."""
+    import sys
+    import threading
+
+    def race(work, count):
+        old = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)
+        try:
+            pool = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+            for t in pool:
+                t.start()
+            for t in pool:
+                t.join(60)
+        finally:
+            sys.setswitchinterval(old)
+        assert not any(t.is_alive() for t in pool), "a thread did not finish within 60 s"
+    return race
+
+
+@pytest.fixture
 def rng():
     import numpy as np
     return np.random.default_rng(12345)

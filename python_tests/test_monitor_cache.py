@@ -4,8 +4,6 @@ readings, plus the real RustMemoryMonitor from many threads and in a forked chil
 
 import math
 import os
-import sys
-import threading
 import time
 
 import numpy as np
@@ -173,7 +171,7 @@ def test_never_filled_cache_retries_and_raises(base):
     assert mon.calls == 2 and mon.is_memory_available(0.0, 100.0) is False
 
 
-def _hammer(mon, seconds=1.0, threads=8):
+def _hammer(race_threads, mon, seconds=1.0, threads=8):
     """Threads record ML figures as (float(k), k) pairs and read them back: a reader must never
     see the size of one update with the count of another."""
     errors, stop = [], time.monotonic() + seconds
@@ -191,27 +189,17 @@ def _hammer(mon, seconds=1.0, threads=8):
         except Exception as exc:  # reported below
             errors.append(repr(exc))
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
-    try:
-        pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join(60)
-    finally:
-        sys.setswitchinterval(old)
-    assert not any(t.is_alive() for t in pool)
+    race_threads(work, threads)
     assert errors == []
 
 
 @pytest.mark.parametrize("base", BASES)
-def test_threads_never_see_half_an_update(base):
-    _hammer(fake_monitor(base, [reading()], 0.0))
+def test_threads_never_see_half_an_update(base, race_threads):
+    _hammer(race_threads, fake_monitor(base, [reading()], 0.0))
 
 
-def test_real_monitor_from_many_threads_refreshing():
-    _hammer(RustMemoryMonitor(0.0005))
+def test_real_monitor_from_many_threads_refreshing(race_threads):
+    _hammer(race_threads, RustMemoryMonitor(0.0005))
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # Go's threads, 3.12+

@@ -263,10 +263,9 @@ def test_go_keeps_the_thresholds_and_refuses_bad_ones():
     assert mon.get_memory_pressure()["level"] == "low"
 
 
-def test_real_monitor_from_many_threads():
+def test_real_monitor_from_many_threads(race_threads):
     """Threads refresh and read the pressure and the statistics at once: every pressure dict is
     whole and consistent (its level is its available memory's under its thresholds)."""
-    import threading
     from jarvis_rust_extensions import _pressure
     a = RustMemoryMonitor().get_memory_stats()["available_mb"]  # thresholds around it: levels vary
     mon = RustMemoryMonitor(0.0005, pressure_thresholds_mb=(a + 1.0, a, a - 1.0, a / 2))
@@ -284,17 +283,7 @@ def test_real_monitor_from_many_threads():
         except Exception as exc:  # reported below
             errors.append(repr(exc))
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        pool = [threading.Thread(target=work, args=(t,)) for t in range(6)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join(60)
-    finally:
-        sys.setswitchinterval(old)
-    assert not any(t.is_alive() for t in pool)
+    race_threads(work, 6)
     assert errors == []
 
 
