@@ -11,13 +11,12 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 
 import numpy as np
 import pytest
 
 import jarvis_rust_extensions as jre
-from jarvis_rust_extensions import _jobs, files
+from jarvis_rust_extensions import _jobs, _native, files
 
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
 
@@ -487,18 +486,34 @@ def test_quantize_model_file_interrupted(tmp_path, rng, monkeypatch):
 
 
 def test_quantize_model_file_ctrl_c(tmp_path, rng, monkeypatch):
-    """A real KeyboardInterrupt in the main thread (what Ctrl-C raises) while Go works."""
+    """A real KeyboardInterrupt in the main thread (what Ctrl-C raises) while Go works.
+
+    The interrupt is raised the moment Go reports the job still running (its first wait slice ends
+    unfinished), not after a fixed delay a fast machine could outrun.
+    """
     import _thread
     monkeypatch.setattr(_jobs, "POLL_MS", 1)
     src = tmp_path / "m.safetensors"
     safetensors_numpy.save_file({f"w{i}": weights(rng, (1024, 1024), np.float16) for i in range(32)}, str(src))
     dst = tmp_path / "q.safetensors"
-    timer = threading.Timer(0.005, _thread.interrupt_main)
-    timer.start()
+    real = _native.lib
+    seen_running = []
+
+    class InterruptWhileRunning:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def jarvisrs_Job_Wait(self, h, ms):
+            finished = real.jarvisrs_Job_Wait(h, ms)
+            if not finished and not seen_running:
+                seen_running.append(True)
+                _thread.interrupt_main()  # delivered at the caller's next bytecode
+            return finished
+
+    monkeypatch.setattr(_native, "lib", InterruptWhileRunning())
     with pytest.raises(KeyboardInterrupt):
         jre.quantize_model_file(src, dst, "q8_0", progress=False)
-        time.sleep(5)  # pragma: no cover - only reached if the job beat the timer
-    timer.join()
+    assert seen_running, "the job finished within its first 1 ms wait"
     assert not dst.exists()
     assert temp_leftovers(tmp_path) == []
 

@@ -16,7 +16,7 @@ import tracemalloc
 import lz4.block
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jarvis_rust_extensions as jre
@@ -148,7 +148,7 @@ def test_compression_is_deterministic():
     assert compress_data_lz4(data) == compress_data_lz4(bytearray(data)) == ours("text_65537")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4096) | st.lists(st.sampled_from([b"ab", b"abc", b"\x00" * 7, b"xyzw"]), max_size=600).map(b"".join))
 def test_round_trip_property_against_liblz4(data):
     out = compress_data_lz4(data)
@@ -425,14 +425,14 @@ garbage_blocks = st.binary(min_size=1, max_size=300) | st.lists(
     max_size=60).map(b"".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(garbage_blocks, st.integers(min_value=0, max_value=4096))
 def test_random_garbage_never_crashes_and_respects_the_bound(garbage, size):
     got = _ours(garbage, size)  # only LZ4BlockError may escape, and _ours checks its type
     assert got is None or len(got) <= size
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(garbage_blocks, st.integers(min_value=0, max_value=4096))
 def test_random_garbage_liblz4_accepts_decodes_the_same(garbage, size):
     want = _liblz4(garbage, size)
@@ -440,7 +440,7 @@ def test_random_garbage_liblz4_accepts_decodes_the_same(garbage, size):
         assert _ours(garbage, size) == want
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(garbage_blocks, st.integers(min_value=0, max_value=4096))
 def test_random_garbage_liblz4_rejects_is_rejected(garbage, size):
     if _liblz4(garbage, size) is None:

@@ -51,8 +51,8 @@ def test_the_installed_wheel_has_the_c_fast_paths():
 @pytest.mark.parametrize("base", BASES)
 def test_cache_age_and_interval(base):
     mon = fake_monitor(base, [reading(process=1.0), reading(process=2.0), reading(process=3.0)], 0.3)
+    started = time.monotonic()  # before the filling call: bounds the cached reading's age
     assert mon.get_memory_stats()["process_mb"] == 1.0 and mon.calls == 1  # empty cache: filled at once
-    started = time.monotonic()
     again = mon.get_memory_stats()
     if time.monotonic() - started < 0.3:
         assert again["process_mb"] == 1.0 and mon.calls == 1

@@ -55,9 +55,9 @@ def scripted(base, interval, kernel=True):
 @pytest.mark.parametrize("base", BASES)
 def test_equal_dicts_within_the_interval_and_a_fresh_reading_after(base):
     mon = scripted(base, 0.3)
+    started = time.monotonic()  # before the filling call: bounds the cached reading's age
     first = mon.get_memory_pressure()
     assert first["available_mb"] == 1000.0 and mon.calls == ["refresh_pressure"]  # empty cache: filled
-    started = time.monotonic()
     again = mon.get_memory_pressure()
     if time.monotonic() - started < 0.3:
         assert again == first and again is not first and mon.calls == ["refresh_pressure"]
@@ -217,12 +217,12 @@ def test_real_monitor_refreshes_after_the_interval():
 
 @pytest.mark.skipif(sys.platform != "linux", reason="PSI is Linux's")
 def test_real_kernel_figures_read_at_most_every_2s():
+    started = time.monotonic()  # before the first reading: bounds the kernel figures' age
     mon = RustMemoryMonitor(0)
     first = mon.get_memory_pressure()
     if first["kernel"] is None:
         pytest.skip("no PSI file on this kernel")
     number = mon._kernel[0]
-    started = time.monotonic()
     for _ in range(50):
         p = mon.get_memory_pressure()
     if time.monotonic() - started < 1.5:

@@ -12,4 +12,4 @@ fi
 # go vet's asmdecl checks the NEON assembly's argument names, offsets and sizes against the
 # Go declarations, which go test's own vet subset does not.
 GOARCH=arm64 CGO_ENABLED=0 go vet ./jarvisrs/kernels/ ./go_tests/kernels/
-GOARCH=arm64 CGO_ENABLED=0 go test -count=1 -short -exec qemu-aarch64-static ./...
+GOARCH=arm64 CGO_ENABLED=0 go test -count=1 -short -timeout 30m -exec qemu-aarch64-static ./...  # emulation: 10-50x slower

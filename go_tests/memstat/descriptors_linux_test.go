@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,17 +105,45 @@ func readWithin(t *testing.T, r *memstat.Reader, fifos []string, d time.Duration
 	}
 }
 
-func openFDs(t *testing.T) int {
+// fdsOpenOn counts this process's descriptors whose file lies at or under prefix. Counting only
+// the test's own files keeps descriptors that other tests' dropped objects close (whenever the
+// garbage collector gets to them) out of the figures compared.
+func fdsOpenOn(t *testing.T, prefix string) int {
 	t.Helper()
 	entries, err := os.ReadDir("/proc/self/fd")
 	require.NoError(t, err)
-	return len(entries)
+	n := 0
+	for _, e := range entries {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		if err == nil && strings.HasPrefix(target, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// settledFDsOpenOn is fdsOpenOn once the finalizers of objects dropped earlier have run: it
+// collects garbage until the count stays the same twice in a row (at most about 2 s).
+func settledFDsOpenOn(t *testing.T, prefix string) int {
+	t.Helper()
+	last := -1
+	for range 100 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+		n := fdsOpenOn(t, prefix)
+		if n == last {
+			return n
+		}
+		last = n
+	}
+	return last
 }
 
 // A Reader keeps its files open; Close releases them, and a dropped Reader's are released by
 // the garbage collector.
 func TestReaderDescriptors(t *testing.T) {
-	tree := testdataTree("v1_limited") // meminfo plus limit, usage and memory.stat files
+	tree := copyTree(t, "v1_limited") // meminfo plus limit, usage and memory.stat files, ours alone
+	openFDs := func(t *testing.T) int { return fdsOpenOn(t, string(tree)) }
 	before := openFDs(t)
 
 	r := memstat.NewReader(tree.proc(), tree.sys())
