@@ -62,7 +62,8 @@ func (l *RustModelLoader) CompressionLevel() int { return l.level }
 func (l *RustModelLoader) CompressBound(n int) int { return lz4x.CompressFrameBound(n) }
 
 // Compress writes an LZ4 frame (content checksum, content size, independent blocks) of the n bytes
-// at src into the dstCap bytes at dst and returns its length; dstCap >= CompressBound(n).
+// at src into the dstCap bytes at dst and returns its length; dstCap >= CompressBound(n). A large
+// output gets huge pages while memory is plentiful (adviseHugeOutput).
 func (l *RustModelLoader) Compress(src uintptr, n int, dst uintptr, dstCap int) (written int, err error) {
 	defer recoverPanic(&err)
 	if err := checkBuf(src, n, "data"); err != nil {
@@ -105,6 +106,7 @@ func FrameContentSize(src uintptr, n int) (size int64, err error) {
 
 // DecompressFrame decodes the LZ4 frame of n bytes at src into exactly dstCap bytes at dst (its
 // content size, from FrameContentSize), verifying the checksum, and returns the length written.
+// A large output gets huge pages while memory is plentiful (adviseHugeOutput).
 func DecompressFrame(src uintptr, n int, dst uintptr, dstCap int) (written int, err error) {
 	defer recoverPanic(&err)
 	if err := checkBuf(src, n, "data"); err != nil {
@@ -113,7 +115,9 @@ func DecompressFrame(src uintptr, n int, dst uintptr, dstCap int) (written int, 
 	if err := checkBuf(dst, dstCap, "output"); err != nil {
 		return 0, err
 	}
-	written, err = lz4x.DecompressFrame(bytesAt(dst, dstCap), bytesAt(src, n))
+	out := bytesAt(dst, dstCap)
+	adviseHugeOutput(out)
+	written, err = lz4x.DecompressFrame(out, bytesAt(src, n))
 	return written, lz4Error(err)
 }
 

@@ -3,47 +3,29 @@
 package lz4x_test
 
 import (
-	"bufio"
-	"fmt"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"unsafe"
 
 	"github.com/jarvis/jarvis_rust_extensions/go_tests/internal/emulated"
+	"github.com/jarvis/jarvis_rust_extensions/go_tests/internal/smaps"
 	"github.com/jarvis/jarvis_rust_extensions/jarvisrs/lz4x"
 	"github.com/stretchr/testify/require"
 )
 
-// vmFlags returns the VmFlags line of the mapping that holds addr, from /proc/self/smaps.
+// vmFlags returns the VmFlags line of the mapping that holds addr.
 func vmFlags(t *testing.T, addr uintptr) string {
-	f, err := os.Open("/proc/self/smaps")
+	flags, err := smaps.VMFlags(addr)
 	require.NoError(t, err)
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	inside := false
-	for sc.Scan() {
-		line := sc.Text()
-		var lo, hi uintptr
-		if n, _ := fmt.Sscanf(line, "%x-%x ", &lo, &hi); n == 2 && !strings.Contains(line[:strings.IndexByte(line, ' ')], ":") {
-			inside = lo <= addr && addr < hi
-			continue
-		}
-		if inside && strings.HasPrefix(line, "VmFlags:") {
-			return line
-		}
-	}
-	require.NoError(t, sc.Err())
-	t.Fatalf("no mapping holds %#x", addr)
-	return ""
+	return flags
 }
 
 // TestAdviseFrameOutputMarksWholeHugePages: a fresh 16 MiB mapping gets MADV_HUGEPAGE (VmFlags
 // "hg") on its whole 2 MiB pages, a 4 MiB one (below the threshold) does not, and the buffer
 // still works as memory.
 func TestAdviseFrameOutputMarksWholeHugePages(t *testing.T) {
-	if b, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || strings.Contains(string(b), "[never]") {
+	if smaps.HugePagesOff() {
 		t.Skip("transparent huge pages are off on this kernel")
 	}
 	if emulated.QEMUUser() {
