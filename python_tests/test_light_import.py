@@ -37,6 +37,13 @@ import sys
 
 def no_numpy(what):
     assert "numpy" not in sys.modules, f"{what} imported numpy"
+
+def must_raise(exc, call, failure):  # call() must raise exc (returned for more checks), else fail
+    try:
+        call()
+    except exc as e:
+        return e
+    raise AssertionError(failure)
 """
 
 
@@ -72,12 +79,7 @@ assert mon.wait_for_memory_pressure("low", timeout=1.0) is True
 assert asyncio.run(mon.wait_for_memory_pressure_async("low", timeout=1.0)) is True
 assert copy.deepcopy(mon).pressure_thresholds_mb == (4000.0, 3000.0, 2000.0, 1000.0)
 assert pickle.loads(pickle.dumps(mon)).get_memory_stats()["ml_models_mb"] == 12.5
-try:
-    RustMemoryMonitor(-1.0)
-except ValueError:
-    pass
-else:
-    raise AssertionError("a negative interval was accepted")
+must_raise(ValueError, lambda: RustMemoryMonitor(-1.0), "a negative interval was accepted")
 no_numpy("the monitor")
 print("OK")
 """, tmp_path)
@@ -99,18 +101,8 @@ words = array("i", range(1000))
 assert decompress_data_lz4(compress_data_lz4(words), 4000) == words.tobytes()
 assert decompress_data_lz4(compress_data_lz4(b""), 0) == b""
 for bad, exc in (("text", TypeError), (None, TypeError), (3.5, TypeError)):
-    try:
-        compress_data_lz4(bad)
-    except exc:
-        pass
-    else:
-        raise AssertionError(f"{bad!r} was accepted")
-try:
-    decompress_data_lz4(b"\\xff" * 40, 1000)
-except LZ4BlockError:
-    pass
-else:
-    raise AssertionError("corrupt input was accepted")
+    must_raise(exc, lambda: compress_data_lz4(bad), f"{bad!r} was accepted")
+must_raise(LZ4BlockError, lambda: decompress_data_lz4(b"\\xff" * 40, 1000), "corrupt input was accepted")
 no_numpy("the LZ4 block functions")
 print("OK")
 """, tmp_path)
@@ -130,12 +122,7 @@ blob = loader.load_quantized_model("m.pkl", True)
 assert loader.decompress_model(blob) == model == loader.decompress_model(bytearray(blob))
 assert loader.decompress_model(loader.compress_model(memoryview(model))) == model
 assert loader.decompress_model(gzip.compress(model)) == model
-try:
-    loader.decompress_model(b"not a model")
-except InvalidModelDataError:
-    pass
-else:
-    raise AssertionError("junk was accepted")
+must_raise(InvalidModelDataError, lambda: loader.decompress_model(b"not a model"), "junk was accepted")
 
 values = [-1.5, 0.0, 0.25, 3.0, 7.75]
 want = loader.quantize_array_int8(values)
@@ -145,33 +132,19 @@ for same in (tuple(values), array("f", values), (v for v in values), array("d", 
 assert loader.quantize_array_int8(range(10))["max_val"] == 9.0
 assert loader.quantize_array_int8([])["data"] == b""
 assert loader.quantize_array_fp16(values) == struct.pack("<5e", *values)
-try:
-    loader.quantize_array_int8([1.0, "x"])
-except TypeError as exc:
-    assert str(exc).startswith("data[1]: "), exc
-else:
-    raise AssertionError("a str element was accepted")
+exc = must_raise(TypeError, lambda: loader.quantize_array_int8([1.0, "x"]), "a str element was accepted")
+assert str(exc).startswith("data[1]: "), exc
 
 view = loader.mmap_model("m.pkl")
 assert isinstance(view, memoryview) and view.readonly and view.format == "B" and len(view) == len(model)
 assert bytes(view) == model and view[0] == model[0] and bytes(view[-9:]) == model[-9:]
 assert pickle.loads(view)["name"] == "encoder"
-try:
-    view[0] = 1
-except TypeError:
-    pass
-else:
-    raise AssertionError("the mapping was writable")
+must_raise(TypeError, lambda: view.__setitem__(0, 1), "the mapping was writable")
 assert loader.decompress_model(loader.compress_model(view)) == model
 open("empty.bin", "wb").close()
 empty = loader.mmap_model("empty.bin")
 assert len(empty) == 0 and empty.readonly
-try:
-    loader.mmap_model("missing.bin")
-except FileNotFoundError:
-    pass
-else:
-    raise AssertionError("a missing file was mapped")
+must_raise(FileNotFoundError, lambda: loader.mmap_model("missing.bin"), "a missing file was mapped")
 
 assert copy.copy(loader).cache_dir == loader.cache_dir
 assert pickle.loads(pickle.dumps(loader)).compression_level == 3
@@ -193,12 +166,8 @@ native = loader.quantize_array_int8(values), loader.quantize_array_fp16(values)
 _fastpaths.read_float32 = None
 assert (loader.quantize_array_int8(values), loader.quantize_array_fp16(values)) == native
 assert loader.quantize_array_fp16(tuple(values)) == struct.pack(f"<{len(values)}e", *values)
-try:
-    loader.quantize_array_int8([1.0, 2.0, None])
-except TypeError as exc:
-    assert str(exc).startswith("data[2]: "), exc
-else:
-    raise AssertionError("None was accepted")
+exc = must_raise(TypeError, lambda: loader.quantize_array_int8([1.0, 2.0, None]), "None was accepted")
+assert str(exc).startswith("data[2]: "), exc
 no_numpy("the list fallback")
 print("OK")
 """, tmp_path)
@@ -285,12 +254,7 @@ assert loader.quantize_array_fp16(arr[::-1]) == arr[::-1].astype("<f2").tobytes(
 grid = np.arange(60, dtype=np.int16).reshape(6, 10)
 for a in (grid, grid.T, grid[:, ::2], np.asfortranarray(grid)):  # bytes in C order, as tobytes()
     assert jre.decompress_data_lz4(jre.compress_data_lz4(a), a.nbytes) == a.tobytes()
-try:
-    jre.compress_data_lz4(np.array([1, "x"], dtype=object))
-except TypeError:
-    pass
-else:
-    raise AssertionError("an object array was accepted")
+must_raise(TypeError, lambda: jre.compress_data_lz4(np.array([1, "x"], dtype=object)), "an object array was accepted")
 assert jre.RustMemoryMonitor(pressure_thresholds_mb=np.array([4e3, 3e3, 2e3, 1e3])).pressure_thresholds_mb[0] == 4e3
 with open("w.bin", "wb") as f:
     f.write(arr.tobytes())
