@@ -15,13 +15,21 @@ def repo_root():
 
 
 @pytest.fixture
-def wait_forked():
-    """``wait_forked(pid, timeout=10)``: the exit code of a forked child, killing it and failing the
-    test if it has not exited within ``timeout`` seconds (a child must never hang)."""
+def run_forked():
+    """``run_forked(child, timeout=10)``: forks, runs ``child()`` in the forked child and returns its
+    exit code: what ``child`` returns, 1 if it raised. Kills the child and fails the test if it has
+    not exited within ``timeout`` seconds (a child must never hang)."""
     import signal
     import time
 
-    def wait(pid, timeout=10.0):
+    def run(child, timeout=10.0):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            code = 1
+            try:
+                code = child()
+            finally:
+                os._exit(code)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             done, status = os.waitpid(pid, os.WNOHANG)
@@ -31,7 +39,7 @@ def wait_forked():
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         pytest.fail("forked child hung")
-    return wait
+    return run
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ hang, while spawn and forkserver workers work fully. And every call is safe from
 
 import gc
 import multiprocessing as mp
-import os
 import threading
 import time
 
@@ -47,17 +46,10 @@ def _forked_child_outcome():
     return 0
 
 
-def test_forked_child_raises_instead_of_hanging(wait_forked):
+def test_forked_child_raises_instead_of_hanging(run_forked):
     keep = [RustMemoryMonitor(), RustModelLoader(), jre.quantize_int8(np.ones(10, np.float32))]
     _heavy_work(1)  # the Go runtime is fully up in the parent
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        code = 1
-        try:
-            code = _forked_child_outcome()
-        finally:
-            os._exit(code)
-    code = wait_forked(pid, 60)  # a hang never ends; 60 s leaves room for emulation
+    code = run_forked(_forked_child_outcome, 60)  # a hang never ends; 60 s leaves room for emulation
     assert code == 0, f"child exit code {code} (1: a call did not raise, 2: raising was slow)"
     assert keep[0].get_memory_stats()["total_mb"] > 0  # the parent keeps working
     assert _heavy_work(2)[2]

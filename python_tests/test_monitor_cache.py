@@ -3,7 +3,6 @@ pure-Python twin PyStatsCache): the same documented semantics from both, checked
 readings, plus the real RustMemoryMonitor from many threads and in a forked child."""
 
 import math
-import os
 import time
 
 import numpy as np
@@ -203,24 +202,20 @@ def test_real_monitor_from_many_threads_refreshing(race_threads):
 
 
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # Go's threads, 3.12+
-def test_forked_child_answers_from_the_cache_and_raises_on_refresh(wait_forked):
+def test_forked_child_answers_from_the_cache_and_raises_on_refresh(run_forked):
     cached, fresh = RustMemoryMonitor(3600), RustMemoryMonitor(0)
     cached.update_ml_stats(10.0, 1)
     want = cached.is_memory_available(1.0, 99.0)
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        code = 1
-        try:
-            assert cached.is_memory_available(1.0, 99.0) is want
-            cached.update_ml_stats(20.0, 2)
-            assert cached.get_memory_stats()["ml_models_count"] == 2
-            try:
-                fresh.get_memory_stats()
-            except ForkedProcessError:
-                code = 0
-        finally:
-            os._exit(code)
-    assert wait_forked(pid) == 0
+
+    def child():
+        assert cached.is_memory_available(1.0, 99.0) is want
+        cached.update_ml_stats(20.0, 2)
+        assert cached.get_memory_stats()["ml_models_count"] == 2
+        with pytest.raises(ForkedProcessError):
+            fresh.get_memory_stats()
+        return 0
+
+    assert run_forked(child) == 0
     assert cached.get_memory_stats()["ml_models_count"] == 1  # the parent's accounting is its own
 
 

@@ -289,22 +289,18 @@ def test_real_monitor_from_many_threads(race_threads):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 @pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # Go's threads, 3.12+
-def test_forked_child_answers_pressure_from_the_cache_and_raises_on_refresh(wait_forked):
+def test_forked_child_answers_pressure_from_the_cache_and_raises_on_refresh(run_forked):
     from jarvis_rust_extensions import ForkedProcessError
     cached, fresh = RustMemoryMonitor(3600), RustMemoryMonitor(0)
     want = cached.get_memory_pressure()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        code = 1
-        try:
-            assert cached.get_memory_pressure() == want
-            try:
-                fresh.get_memory_pressure()
-            except ForkedProcessError:
-                code = 0
-        finally:
-            os._exit(code)
-    assert wait_forked(pid) == 0
+
+    def child():
+        assert cached.get_memory_pressure() == want
+        with pytest.raises(ForkedProcessError):
+            fresh.get_memory_pressure()
+        return 0
+
+    assert run_forked(child) == 0
 
 
 def test_new_go_calls_with_an_unknown_handle_raise_and_the_interpreter_lives(tmp_path):
